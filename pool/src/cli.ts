@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  return new Command('farmhand-pool')
+    .description('farmhand pool companion: gateway, jobmaster, metawriter and the other roles')
+    .version(pkg.version, '-V, --version');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
