@@ -1,3 +1,3 @@
 // @farmhand/core: pure protocol and bitcoin logic shared by the agent and the pool.
 // Import a concept through its folder: `@farmhand/core/bitcoin`, `@farmhand/core/stratum`, ...
-export const CORE_VERSION = '0.1.0';
+export * from './result.js';
