@@ -1,0 +1,3 @@
+export * from './records.js';
+export * from './batch-parser.js';
+export * from './minute-aggregator.js';
