@@ -1,12 +1,16 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { runCommand } from './supervisor/index.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export function buildProgram(): Command {
   return new Command('farmhand-pool')
     .description('farmhand pool companion: gateway, jobmaster, metawriter and the other roles')
-    .version(pkg.version, '-V, --version');
+    .version(pkg.version, '-V, --version')
+    .addCommand(runCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
