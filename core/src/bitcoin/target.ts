@@ -54,10 +54,34 @@ export function hashToBigInt(hash: Uint8Array): bigint {
   return BigInt('0x' + hex);
 }
 
-/** The difficulty a header hash achieves: diff1 / hash. */
+const DIFF1_FLOAT = 0xffff * 2 ** 208;
+
+/** The difficulty a header hash achieves: diff1 / hash (a double: 53 bits are all a pool needs). */
 export function hashDifficulty(hash: Uint8Array): number {
-  const value = hashToBigInt(hash);
-  return value === 0n ? Infinity : bigRatio(DIFF1_TARGET, value);
+  let value = 0;
+  for (let i = hash.length - 1; i >= 0; i--) value = value * 256 + hash[i]!;
+  return value === 0 ? Infinity : DIFF1_FLOAT / value;
+}
+
+/** A target as 32 little-endian bytes, the layout hashes are compared in. */
+export function targetToBytes(target: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let t = target;
+  for (let i = 0; i < 32 && t > 0n; i++) {
+    out[i] = Number(t & 0xffn);
+    t >>= 8n;
+  }
+  return out;
+}
+
+/** hash <= target, both 32 little-endian bytes: the proof-of-work test without bigints. */
+export function hashMeetsTarget(hash: Uint8Array, target: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const h = hash[i]!;
+    const t = target[i]!;
+    if (h !== t) return h < t;
+  }
+  return true;
 }
 
 function bigRatio(a: bigint, b: bigint): number {

@@ -1,0 +1,3 @@
+export * from './job.js';
+export * from './validator.js';
+export * from './verdict.js';
