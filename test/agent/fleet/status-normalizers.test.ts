@@ -1,0 +1,320 @@
+import { describe, expect, it } from 'vitest';
+import { parseCgminerReply, type JsonObject } from '../../../agent/src/fleet/cgminer-reply.js';
+import type { ReplySet } from '../../../agent/src/fleet/miner-status.js';
+import { normalizeStatus } from '../../../agent/src/fleet/status-normalizer.js';
+import { readFixture, readFixtureJson } from '../../support/fixtures.js';
+
+function reply(rel: string): JsonObject {
+  const r = parseCgminerReply(readFixture(`asics/${rel}`) + '\0');
+  if (!r.ok) throw new Error(`${rel}: ${r.error.code} ${r.error.message}`);
+  if (r.value.form === 'plain') throw new Error(`${rel}: plain text`);
+  return r.value.data;
+}
+
+function replies(map: Record<string, string>): ReplySet {
+  return Object.fromEntries(Object.entries(map).map(([k, f]) => [k, reply(f)]));
+}
+
+describe('Antminer layout (stock, VNish, Hiveon)', () => {
+  it('S19 Pro overheating: 3 boards, hottest chip sensor per board, 4 fans, 1 configured pool', () => {
+    const s = normalizeStatus(
+      'antminer',
+      replies({
+        stats: 'antminer-stock/foreman-s19-overheating-stats.txt',
+        pools: 'antminer-stock/foreman-s19-overheating-pools.txt',
+      }),
+    );
+    expect(s.hashrateThs).toBe(0); // GHS 5s is 0.0 while it overheats
+    expect(s.boards).toEqual([
+      { index: 0, hashrateThs: 0, tempC: 93, chips: 114 },
+      { index: 1, hashrateThs: 0, tempC: 94, chips: 114 },
+      { index: 2, hashrateThs: 0, tempC: 97, chips: 114 },
+    ]);
+    expect(s.fans).toEqual([5160, 5280, 6240, 6120]);
+    expect(s.pools).toEqual([
+      { url: 'stratum+tcp://aaa.com:9999#xnsub', user: 'aaa.bb', status: 'Alive', priority: 0 },
+    ]);
+    expect(s.uptimeS).toBe(12122);
+  });
+
+  it('S9 with `}{`, GHS 5s as a string and a broken -83 sensor', () => {
+    const s = normalizeStatus(
+      'antminer',
+      replies({
+        stats: 'antminer-stock/foreman-s9-bad-temps-stats.txt',
+        pools: 'antminer-stock/foreman-s9-bad-temps-pools.txt',
+      }),
+    );
+    expect(s.hashrateThs).toBeCloseTo(13.88381, 6);
+    expect(s.boards.map((b) => b.chips)).toEqual([63, 63, 63]);
+    expect(s.boards.map((b) => b.tempC)).toEqual([62, undefined, 62]);
+    expect(s.boards[0]?.hashrateThs).toBeCloseTo(4.61885, 6);
+    expect(s.fans).toEqual([3720, 2400]);
+    expect(s.uptimeS).toBe(293628);
+    expect(s.errors?.[0]).toMatch(/^hardware errors: \d+$/);
+  });
+
+  it('VNish S19 XP: 140.26 TH/s, chips 110 per board, temp_chip "52-75"', () => {
+    const s = normalizeStatus(
+      'antminer',
+      replies({
+        stats: 'vnish/minerinfo-s19xp-vnish-1.2.0-rc1-stats.txt',
+        pools: 'vnish/minerinfo-s19xp-vnish-1.2.0-rc1-pools.txt',
+      }),
+    );
+    expect(s.hashrateThs).toBeCloseTo(140.25858, 6);
+    expect(s.boards).toEqual([
+      { index: 0, hashrateThs: 47.01668, tempC: 75, chips: 110 },
+      { index: 1, hashrateThs: 47.26292, tempC: 72, chips: 110 },
+      { index: 2, hashrateThs: 45.97898, tempC: 74, chips: 110 },
+    ]);
+    expect(s.fans).toEqual([2790, 2850, 2940, 2910]);
+    expect(s.pools.map((p) => p.url)).toEqual([
+      'stratum+tcp://eu.ss.btc.com:1800',
+      'stratum+tcp://eu.ss.btc.com:443',
+      'stratum+tcp://eu.ss.btc.com:25',
+      'DevFee',
+    ]);
+    expect(s.pools[2]?.status).toBe('Dead');
+  });
+
+  it('Hiveon S9 (`}{` quirk): chains 6-8 become boards 0-2', () => {
+    const s = normalizeStatus('antminer', replies({ stats: 'hiveon/foreman-s9-hiveon-stats.txt' }));
+    expect(s.hashrateThs).toBeCloseTo(11.7814, 6);
+    expect(s.boards.map((b) => [b.hashrateThs, b.tempC])).toEqual([
+      [3.91164, 74],
+      [3.9137, 65],
+      [3.95605, 72],
+    ]);
+    expect(s.fans).toEqual([3840, 4920]);
+  });
+
+  it('LuxOS: power command adds watts', () => {
+    const s = normalizeStatus('luxos', replies({ power: 'luxos/asicrs-s19kpro-2025.4.8-power.json' }));
+    expect(s.powerW).toBe(1051);
+  });
+});
+
+describe('Whatsminer', () => {
+  it('M30S v2 API: MH/s summary, 3 edevs boards, in/out fans, power, error code', () => {
+    const s = normalizeStatus(
+      'whatsminer',
+      replies({
+        summary: 'whatsminer/foreman-m30s-summary.txt',
+        edevs: 'whatsminer/foreman-m30s-edevs.txt',
+        pools: 'whatsminer/foreman-m30s-pools.txt',
+      }),
+    );
+    expect(s.hashrateThs).toBeCloseTo(85.03843, 5);
+    expect(s.boards.map((b) => b.tempC)).toEqual([80, 72, 72.5]);
+    expect(s.boards.map((b) => b.chips)).toEqual([156, 156, 156]);
+    expect(s.boards[0]?.hashrateThs).toBeCloseTo(29.376599, 5);
+    expect(s.fans).toEqual([2370, 2430]);
+    expect(s.powerW).toBe(3230);
+    expect(s.uptimeS).toBe(29600);
+    expect(s.errors).toEqual(['205']);
+    expect(s.pools.map((p) => p.url)).toEqual([
+      'stratum+tcp://sha256asicboost.eu.nicehash.com:3368',
+      'stratum+tcp://sha256asicboost.hk.nicehash.com:3368',
+      'stratum+tcp://eu.stratum.slushpool.com:3333',
+    ]);
+  });
+
+  it('v3 API (get.miner.status): TH/s with dashed keys', () => {
+    const s = normalizeStatus('whatsminer', {
+      'get.miner.status summary': readFixtureJson<JsonObject>(
+        'asics/whatsminer/asicrs-btminer-apiv3-get-miner-status-summary.json',
+      ),
+      'get.miner.status edevs': readFixtureJson<JsonObject>(
+        'asics/whatsminer/asicrs-btminer-apiv3-get-miner-status-edevs.json',
+      ),
+      'get.miner.status pools': readFixtureJson<JsonObject>(
+        'asics/whatsminer/asicrs-btminer-apiv3-get-miner-status-pools.json',
+      ),
+    });
+    expect(s.hashrateThs).toBe(171.259);
+    expect(s.boards.map((b) => [b.hashrateThs, b.tempC, b.chips])).toEqual([
+      [57.1, 74, 75],
+      [56.8, 75, 75],
+      [expect.any(Number), 76, 75],
+    ]);
+    expect(s.fans).toEqual([5400, 5280]);
+    expect(s.powerW).toBe(3156);
+    expect(s.uptimeS).toBe(50000);
+    expect(s.pools[0]).toEqual({
+      url: 'stratum+tcp://btc.example.pool:3333',
+      user: 'asic-rs.test',
+      status: 'alive',
+      priority: 0,
+    });
+  });
+});
+
+describe('Braiins OS', () => {
+  it('S9 bOS+: MH/s summary, boards joined by ID across devs/temps, two spinning fans', () => {
+    const s = normalizeStatus(
+      'braiins',
+      replies({
+        summary: 'braiins-os/foreman-s9-bosplus-summary.txt',
+        devs: 'braiins-os/foreman-s9-bosplus-devs.txt',
+        temps: 'braiins-os/foreman-s9-bosplus-temps.txt',
+        fans: 'braiins-os/foreman-s9-bosplus-fans.txt',
+        pools: 'braiins-os/foreman-s9-bosplus-pools.txt',
+      }),
+    );
+    expect(s.hashrateThs).toBeCloseTo(15.740916, 6);
+    expect(s.boards.map((b) => b.tempC)).toEqual([75, 63, 70]);
+    expect(s.boards[0]?.hashrateThs).toBeCloseTo(4.683071, 6);
+    expect(s.fans).toEqual([2820, 3780]);
+    expect(s.uptimeS).toBe(3680);
+    expect(s.pools.length).toBeGreaterThan(0);
+  });
+
+  it('BOSer devdetails gives chips per board', () => {
+    const s = normalizeStatus(
+      'braiins',
+      replies({ devdetails: 'braiins-os/issue-pyasic39-boser-s19j-devdetails.json' }),
+    );
+    expect(s.boards.length).toBe(3);
+    expect(s.boards.every((b) => typeof b.chips === 'number' && b.chips > 0)).toBe(true);
+  });
+});
+
+describe('Avalon', () => {
+  it('AvalonMiner 1566: GHSspd total, MGHS/MTavg per board, Fan1/Fan2, WALLPOWER', () => {
+    const s = normalizeStatus(
+      'avalon',
+      replies({
+        stats: 'avalon/pyasic-1566-fw24102401-stats.json',
+        pools: 'avalon/pyasic-1566-fw24102401-pools.json',
+      }),
+    );
+    expect(s.hashrateThs).toBeCloseTo(199.24107, 6);
+    expect(s.boards).toEqual([
+      { index: 0, hashrateThs: 59.45952, tempC: 69 },
+      { index: 1, hashrateThs: 61.40783, tempC: 70 },
+      { index: 2, hashrateThs: 63.13966, tempC: 71 },
+    ]);
+    expect(s.fans).toEqual([4275, 4282]);
+    expect(s.powerW).toBe(3731);
+    expect(s.uptimeS).toBe(975);
+    expect(s.pools[0]?.url).toBe('stratum+tcp://stratum.pool.io:3333');
+  });
+
+  it('Avalon 8xx: one board per module (MM ID1..3), GHSmm summed', () => {
+    const s = normalizeStatus('avalon', replies({ stats: 'avalon/foreman-8xx-stats.txt' }));
+    expect(s.hashrateThs).toBeCloseTo((13646.2 + 11609.65 + 11513.45) / 1000, 6);
+    expect(s.boards.map((b) => b.tempC)).toEqual([84, 85, 83]);
+    expect(s.fans).toEqual([5730, 5850, 5610]);
+  });
+});
+
+describe('AxeOS', () => {
+  it('Bitaxe Gamma: GH/s hashRate, bare-host pools with their ports, fallback active', () => {
+    const s = normalizeStatus('axeos', {
+      'GET /api/system/info': readFixtureJson<JsonObject>(
+        'asics/axeos/osmu-gamma-601-v2.12.2-system-info.json',
+      ),
+    });
+    expect(s.hashrateThs).toBeCloseTo(1.072241, 6);
+    expect(s.boards).toEqual([{ index: 0, hashrateThs: s.hashrateThs, tempC: 60.125 }]);
+    expect(s.fans).toEqual([3915]);
+    expect(s.uptimeS).toBe(18574);
+    expect(s.powerW).toBe(18.75);
+    expect(s.pools).toEqual([
+      {
+        url: 'stratum+tcp://public-pool.io:21496',
+        user: 'bc1qnp980s5fpp8l94p5cvttmtdqy8rvrq74qly2yrfmzkdsntqzlc5qkc4rkq.bitaxe',
+        status: 'Standby',
+        priority: 0,
+      },
+      {
+        url: 'stratum+tcp://solo.ckpool.org:3333',
+        user: 'bc1qnp980s5fpp8l94p5cvttmtdqy8rvrq74qly2yrfmzkdsntqzlc5qkc4rkq.bitaxe',
+        status: 'Active',
+        priority: 1,
+      },
+    ]);
+  });
+});
+
+interface ManifestFile {
+  file: string;
+  request: string;
+}
+
+const FOLDER_NORMALIZER: Record<string, Parameters<typeof normalizeStatus>[0]> = {
+  'antminer-stock': 'antminer',
+  'antminer-thirdparty': 'antminer',
+  hiveon: 'antminer',
+  vnish: 'antminer',
+  luxos: 'luxos',
+  'braiins-os': 'braiins',
+  whatsminer: 'whatsminer',
+  avalon: 'avalon',
+};
+const STATUS_COMMANDS = new Set([
+  'stats',
+  'estats',
+  'summary',
+  'pools',
+  'edevs',
+  'devs',
+  'temps',
+  'fans',
+  'devdetails',
+  'power',
+]);
+
+describe('every file in asics/', () => {
+  const manifest = readFixtureJson<{ files: ManifestFile[] }>('asics/manifest.json');
+
+  it('parses every file to a typed result without throwing; every 4028 reply is readable', () => {
+    let readable = 0;
+    for (const f of manifest.files) {
+      const r = parseCgminerReply(
+        Buffer.concat([Buffer.from(readFixture(`asics/${f.file}`)), Buffer.from([0])]),
+      );
+      expect(typeof r.ok, f.file).toBe('boolean');
+      if (!r.ok) expect(['EMPTY_REPLY', 'UNREADABLE_REPLY'], f.file).toContain(r.error.code);
+      if (f.request.startsWith('TCP 4028')) expect(r.ok, f.file).toBe(true);
+      if (r.ok) readable++;
+    }
+    expect(readable).toBeGreaterThan(manifest.files.length - 3);
+  });
+
+  it('every cgminer status reply of a known make normalizes to numbers that make sense', () => {
+    let checked = 0;
+    for (const f of manifest.files) {
+      const folder = f.file.split('/')[0] as string;
+      const normalizer = FOLDER_NORMALIZER[folder];
+      const cmd = /^TCP 4028[^{]*\{"(?:command|cmd)":"([^"]+)"/.exec(f.request)?.[1];
+      if (!normalizer || !cmd || !STATUS_COMMANDS.has(cmd)) continue;
+      const r = parseCgminerReply(readFixture(`asics/${f.file}`));
+      if (!r.ok || r.value.form === 'plain') throw new Error(`${f.file} unreadable`);
+      if (r.value.status?.status === 'E') continue; // an error reply carries no status
+      const s = normalizeStatus(normalizer, { [cmd]: r.value.data });
+      checked++;
+      if (cmd === 'pools') {
+        for (const p of s.pools) expect(p.url.length, f.file).toBeGreaterThan(0);
+        expect(s.pools.length, f.file).toBeGreaterThan(0);
+      }
+      if (cmd === 'summary' && normalizer !== 'antminer') expect(s.hashrateThs, f.file).not.toBeNull();
+      if ((cmd === 'stats' || cmd === 'estats') && (normalizer === 'antminer' || normalizer === 'avalon')) {
+        expect(s.hashrateThs, f.file).not.toBeNull();
+        expect(s.hashrateThs as number, f.file).toBeGreaterThanOrEqual(0);
+        // A sleeping miner reports no hashing chains.
+        if (!f.file.includes('sleeping')) expect(s.boards.length, f.file).toBeGreaterThan(0);
+      }
+      if (cmd === 'temps')
+        expect(
+          s.boards.some((b) => typeof b.tempC === 'number'),
+          f.file,
+        ).toBe(true);
+      if (cmd === 'fans') expect(s.fans.length, f.file).toBeGreaterThan(0);
+      if ((cmd === 'edevs' || cmd === 'devs') && normalizer !== 'avalon')
+        expect(s.boards.length, f.file).toBeGreaterThan(0);
+    }
+    expect(checked).toBeGreaterThan(60);
+  });
+});
