@@ -12,8 +12,14 @@ export function isHex(s: unknown, bytes?: number): s is string {
 export function hexToBytes(hex: string): Uint8Array {
   if (!isHex(hex)) throw new RangeError(`not an even-length hex string: ${(hex as string).slice(0, 32)}`);
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < out.length; i++)
+    out[i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1));
   return out;
+}
+
+function nibble(c: number): number {
+  // '0'-'9', then 'A'-'F' / 'a'-'f' (already validated).
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
 }
 
 export function bytesToHex(bytes: Uint8Array): string {
