@@ -186,3 +186,19 @@ describe('error codes', () => {
     expect(STRATUM_ERROR_MESSAGES[23]).toBe('Low difficulty share');
   });
 });
+
+describe('hex fields', () => {
+  it('round-trips mixed case, parses and formats 32-bit fields', async () => {
+    const { hex32, isHex, parseHex32 } = await import('@farmhand/core/stratum');
+    expect(bytesToHex(hexToBytes('00ff7a9BC7080000'))).toBe('00ff7a9bc7080000');
+    expect(Array.from(hexToBytes('0aF0'))).toEqual([0x0a, 0xf0]);
+    expect(() => hexToBytes('abc')).toThrow(RangeError);
+    expect(isHex('abcd', 2)).toBe(true);
+    expect(isHex('abcd', 4)).toBe(false);
+    expect(isHex(12)).toBe(false);
+    expect(parseHex32('1fffe000')).toBe(0x1fffe000);
+    expect(parseHex32('ffffffff')).toBe(0xffffffff);
+    expect(parseHex32('1ffffffff')).toBe(undefined);
+    expect(hex32(0x2000)).toBe('00002000');
+  });
+});
