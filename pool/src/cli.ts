@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runCommand } from './supervisor/index.js';
+import { metawriterCommand } from './metawriter/command.js';
+import { alertcenterCommand } from './alertcenter/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -10,7 +12,9 @@ export function buildProgram(): Command {
   return new Command('farmhand-pool')
     .description('farmhand pool companion: gateway, jobmaster, metawriter and the other roles')
     .version(pkg.version, '-V, --version')
-    .addCommand(runCommand());
+    .addCommand(runCommand())
+    .addCommand(metawriterCommand())
+    .addCommand(alertcenterCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

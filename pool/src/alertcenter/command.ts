@@ -1,0 +1,33 @@
+// `farmhand-pool alertcenter --config FILE`
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { readJsonConfig } from '../metawriter/config-file.js';
+import { startAlertcenter } from './alertcenter.js';
+import { parseAlertcenterConfig } from './config.js';
+
+export function alertcenterCommand(): Command {
+  return new Command('alertcenter')
+    .description('receive FATAL log lines from every role and push them to the Redis list alert:message')
+    .requiredOption('--config <file>', 'JSON config file')
+    .action(async (opts: { config: string }) => {
+      let raw: unknown;
+      try {
+        raw = readJsonConfig(opts.config);
+      } catch (e) {
+        console.error(`alertcenter: ${(e as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const config = parseAlertcenterConfig(raw);
+      if (!config.ok) {
+        console.error(`alertcenter: ${opts.config}: ${config.error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const log = pino({ name: 'alertcenter', level: config.value.logLevel });
+      const running = await startAlertcenter(config.value, log);
+      const stop = (): void => void running.stop().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+}

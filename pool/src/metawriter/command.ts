@@ -1,0 +1,39 @@
+// `farmhand-pool metawriter --config FILE`
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { readJsonConfig } from './config-file.js';
+import { parseMetawriterConfig } from './config.js';
+import { startMetawriter } from './metawriter.js';
+
+export function metawriterCommand(): Command {
+  return new Command('metawriter')
+    .description('receive stats batches from gateways/metarelays and write them to Redis in the seed format')
+    .requiredOption('--config <file>', 'JSON config file')
+    .action(async (opts: { config: string }) => {
+      let raw: unknown;
+      try {
+        raw = readJsonConfig(opts.config);
+      } catch (e) {
+        console.error(`metawriter: ${(e as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const config = parseMetawriterConfig(raw);
+      if (!config.ok) {
+        console.error(`metawriter: ${opts.config}: ${config.error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const log = pino({ name: 'metawriter', level: config.value.logLevel });
+      const running = await startMetawriter(config.value, log);
+      const stop = (signal: string): void => {
+        log.info(
+          { signal, backlog: running.writer.counts.backlog },
+          'stopping: flushing the backlog to redis',
+        );
+        void running.stop().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}
