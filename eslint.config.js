@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly' },
+      globals: { ...globals.node },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -22,8 +23,24 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:net', 'node:fs', 'node:fs/*', 'node:http', 'node:dgram', 'node:child_process', 'net', 'fs', 'http'], message: 'core/ is free of I/O.' },
-            { group: ['farmhand', 'farmhand-pool', '**/agent/**', '**/pool/**'], message: 'core/ imports no role.' },
+            {
+              group: [
+                'node:net',
+                'node:fs',
+                'node:fs/*',
+                'node:http',
+                'node:dgram',
+                'node:child_process',
+                'net',
+                'fs',
+                'http',
+              ],
+              message: 'core/ is free of I/O.',
+            },
+            {
+              group: ['farmhand', 'farmhand-pool', '**/agent/**', '**/pool/**'],
+              message: 'core/ imports no role.',
+            },
           ],
         },
       ],
@@ -31,10 +48,34 @@ export default tseslint.config(
   },
   {
     files: ['agent/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['farmhand-pool', '**/pool/src/**'], message: 'agent and pool never import each other.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['farmhand-pool', '**/pool/src/**'],
+              message: 'agent and pool never import each other.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['pool/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['farmhand', '**/agent/src/**', 'ink', 'serialport', 'better-sqlite3'], message: 'the pool never imports the agent, ink, serialport or SQLite.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['farmhand', '**/agent/src/**', 'ink', 'serialport', 'better-sqlite3'],
+              message: 'the pool never imports the agent, ink, serialport or SQLite.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerShareCheck } from './commands/share-check.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export function buildProgram(): Command {
   const program = new Command('farmhand')
@@ -11,8 +14,11 @@ export function buildProgram(): Command {
     .command('demo')
     .description('a whole simulated farm on embedded defaults, TUI in front')
     .action(() => {
-      console.log('farmhand demo: the simulated farm is not built yet. Available now: farmhand share check --help');
+      console.log(
+        'farmhand demo: the simulated farm is not built yet. Available now: farmhand share check --help',
+      );
     });
+  registerShareCheck(program);
   return program;
 }
 

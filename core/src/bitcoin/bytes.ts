@@ -8,7 +8,7 @@ export function isHex(s: string, bytes?: number): boolean {
 
 export function hexToBytes(hex: string): Uint8Array {
   if (!HEX_RE.test(hex)) throw new TypeError(`not an even-length hex string: ${hex.slice(0, 16)}…`);
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  return Buffer.from(hex, 'hex');
 }
 
 export function bytesToHex(bytes: Uint8Array): string {

@@ -27,13 +27,19 @@ export function writeHeader(
   bits: number,
   nonce: number,
 ): void {
-  const view = new DataView(out.buffer, out.byteOffset, 80);
-  view.setUint32(0, version >>> 0, true);
+  putU32(out, 0, version);
   out.set(prevHash, 4);
   out.set(merkleRoot, 36);
-  view.setUint32(68, time >>> 0, true);
-  view.setUint32(72, bits >>> 0, true);
-  view.setUint32(76, nonce >>> 0, true);
+  putU32(out, 68, time);
+  putU32(out, 72, bits);
+  putU32(out, 76, nonce);
+}
+
+function putU32(out: Uint8Array, at: number, n: number): void {
+  out[at] = n & 0xff;
+  out[at + 1] = (n >>> 8) & 0xff;
+  out[at + 2] = (n >>> 16) & 0xff;
+  out[at + 3] = n >>> 24;
 }
 
 export function parseHeader(bytes: Uint8Array): BlockHeader {
