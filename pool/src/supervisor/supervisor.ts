@@ -125,7 +125,7 @@ export class Supervisor {
     const { spec } = slot;
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env: childEnv(spec),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -199,6 +199,14 @@ export class Supervisor {
       this.allExited = null;
     }
   }
+}
+
+// systemd's notify variables are the supervisor's: a role that inherited them could feed the
+// watchdog on behalf of a wedged supervisor.
+function childEnv(spec: ChildSpec): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env };
+  for (const key of ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID']) delete env[key];
+  return env;
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
