@@ -195,6 +195,32 @@ describe('Supervisor', () => {
   });
 });
 
+describe('Supervisor environment', () => {
+  it("keeps systemd's notify variables to itself and passes the role's own", async () => {
+    const saved = { NOTIFY_SOCKET: process.env.NOTIFY_SOCKET, WATCHDOG_USEC: process.env.WATCHDOG_USEC };
+    process.env.NOTIFY_SOCKET = '/run/systemd/notify';
+    process.env.WATCHDOG_USEC = '30000000';
+    try {
+      const script =
+        "console.log([process.env.NOTIFY_SOCKET, process.env.WATCHDOG_USEC, process.env.ROLE_SETTING].join('|')); setInterval(() => {}, 1000);";
+      const { outLines } = supervise([
+        { name: 'env', command: process.execPath, args: ['-e', script], env: { ROLE_SETTING: 'x' } },
+      ]);
+      await waitFor(
+        () => outLines.length,
+        (n) => n > 0,
+        'the role to print',
+      );
+      expect(outLines[0]).toBe('[env] ||x');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
 describe('farmhand-pool run roles', () => {
   it('parses --roles and builds one child per role', () => {
     const r = parseRoleList('gateway, jobmaster');
