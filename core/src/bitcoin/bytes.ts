@@ -2,12 +2,13 @@
 
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 
-export function isHex(s: string, bytes?: number): boolean {
-  return HEX_RE.test(s) && (bytes === undefined || s.length === bytes * 2);
+/** True when `s` is an even-length hex string, optionally of exactly `bytes` bytes. */
+export function isHex(s: unknown, bytes?: number): s is string {
+  return typeof s === 'string' && HEX_RE.test(s) && (bytes === undefined || s.length === bytes * 2);
 }
 
 export function hexToBytes(hex: string): Uint8Array {
-  if (!HEX_RE.test(hex)) throw new TypeError(`not an even-length hex string: ${hex.slice(0, 16)}…`);
+  if (!HEX_RE.test(hex)) throw new RangeError(`not an even-length hex string: ${hex.slice(0, 16)}…`);
   return Buffer.from(hex, 'hex');
 }
 
