@@ -68,7 +68,11 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   ];
   args.push('--appendonly', opts.persistent ? 'yes' : 'no');
   if (opts.persistent) args.push('--appendfsync', 'always');
-  if (opts.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'));
+  if (opts.cluster) {
+    // Announce the loopback address, or CLUSTER SLOTS names the node with an empty ip.
+    args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'));
+    args.push('--cluster-announce-ip', '127.0.0.1');
+  }
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
