@@ -197,7 +197,7 @@ install_component() {
   releases=$app_dir/releases
   mkdir -p "$root$releases"
   rm -rf "$root$releases/$version.new"
-  cp -R "$pkg_dir" "$root$releases/$version.new"
+  cp -RH "$pkg_dir" "$root$releases/$version.new"
   rm -rf "$root$releases/$version"
   mv "$root$releases/$version.new" "$root$releases/$version"
   ln -sfn "releases/$version" "$root$app_dir/current.new"

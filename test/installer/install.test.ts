@@ -172,6 +172,26 @@ describe('install.sh (agent)', () => {
     expect(existsSync(join(root, 'opt/farmhand'))).toBe(false);
   });
 
+  it('installs from an npm package (here a packed tarball, so no registry is needed)', () => {
+    const dir = workDir();
+    const pkg = join(dir, 'pkg');
+    mkdirSync(join(pkg, 'bin'), { recursive: true });
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'farmhand', version: '0.4.0', bin: { farmhand: 'bin/farmhand.js' } }),
+    );
+    writeFileSync(join(pkg, 'bin/farmhand.js'), "#!/usr/bin/env node\nconsole.log('farmhand 0.4.0');\n");
+    const pack = spawnSync('npm', ['pack', '--pack-destination', dir], { cwd: pkg, encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    const root = join(dir, 'root');
+    const r = install('--prefix', root, '--npm', join(dir, 'farmhand-0.4.0.tgz'));
+    expect(r.status, r.out).toBe(0);
+    expect(tree(root)).toEqual(documentedFiles('install.md', 'agent', '0.4.0'));
+    expect(readFileSync(join(root, 'opt/farmhand/current/bin/farmhand.js'), 'utf8')).toContain(
+      'farmhand 0.4.0',
+    );
+  });
+
   it('refuses bad input with a plain message and leaves nothing behind', () => {
     const dir = workDir();
     const root = join(dir, 'root');

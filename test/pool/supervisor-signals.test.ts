@@ -105,6 +105,15 @@ describe('supervisor process', () => {
     await waitFor(() => !pids.some(alive), 'every process to be gone', 5000);
   });
 
+  it('stops the roles with SIGTERM when its terminal goes away (SIGHUP)', async () => {
+    const { sup, out, pids } = await startSupervisor();
+    sup.kill('SIGHUP');
+    await waitFor(() => sup.exitCode !== null, 'the supervisor to exit');
+    expect(sup.exitCode).toBe(0);
+    expect(out).toContain('[polite] got SIGTERM');
+    await waitFor(() => !pids.some(alive), 'every process to be gone', 5000);
+  });
+
   it('farmhand-pool run refuses an unknown role with a plain message', async () => {
     const p = spawn(process.execPath, [poolBin, 'run', '--roles', 'gateway,miner'], {
       stdio: ['ignore', 'pipe', 'pipe'],

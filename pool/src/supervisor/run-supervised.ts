@@ -3,9 +3,9 @@ import type { ChildSpec } from './child-spec.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 
 /**
- * Runs the children until SIGINT or SIGTERM, which is passed on to them; a second signal kills
- * them at once. Tells systemd (when it started us) READY, the running count, and keep-alives.
- * Resolves with the exit code for the process.
+ * Runs the children until SIGINT or SIGTERM, which is passed on to them (SIGHUP stops them with
+ * SIGTERM); a second signal kills them at once. Tells systemd (when it started us) READY, the
+ * running count, and keep-alives. Resolves with the exit code for the process.
  */
 export async function runSupervised(
   specs: readonly ChildSpec[],
@@ -37,10 +37,10 @@ export async function runSupervised(
         return;
       }
       notifier.stopping(`stopping ${sup.size} roles on ${signal}`);
-      void sup.stop(signal).then(resolve);
+      void sup.stop(signal === 'SIGHUP' ? 'SIGTERM' : signal).then(resolve);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // SIGHUP too: a closed terminal would otherwise end us without an 'exit' event, orphaning the roles.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   });
 
   sup.start();
