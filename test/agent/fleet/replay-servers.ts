@@ -164,3 +164,28 @@ function digestOk(
   const expected = md5(`${ha1}:${nonce}:${p.get('nc')}:${p.get('cnonce')}:${p.get('qop')}:${ha2}`);
   return p.get('response') === expected && p.get('uri') === req.url;
 }
+
+/** btminer API v3 device: 4-byte little-endian length frames; answers keyed by `cmd` or `cmd param`. */
+export function v3Server(answers: Record<string, string>, host = '127.0.0.1', port = 0): Promise<Listening> {
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', (chunk) => {
+      const req = chunk.subarray(4, 4 + chunk.readUInt32LE(0)).toString('utf8');
+      requests.push(req);
+      let key = '';
+      try {
+        const j = JSON.parse(req) as { cmd?: string; param?: unknown };
+        key = j.param === undefined ? String(j.cmd) : `${String(j.cmd)} ${String(j.param)}`;
+      } catch {
+        key = '';
+      }
+      const body = Buffer.from(answers[key] ?? '{"code":-2,"msg":"invalid command"}');
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(body.length, 0);
+      socket.end(Buffer.concat([head, body]));
+    });
+  });
+  return listen(server, host, port, requests, sockets);
+}
