@@ -1,7 +1,7 @@
 // The agent's sd_notify path end to end: a real unix datagram socket (a python3 receiver), a real
 // child node process using the compiled agent module, real systemd-notify in between.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServiceNotifier } from '../../agent/src/service/index.js';
 
 const agentService = fileURLToPath(new URL('../../agent/dist/service/index.js', import.meta.url));
+// Child processes run the compiled module: `npm test` builds it first (tsc -b).
+if (!existsSync(agentService)) throw new Error(`${agentService} is missing: run npx tsc -b before this test`);
 
 // Prints each datagram as one JSON string per line; passed fds (systemd-notify's barrier) are
 // dropped by recv(), which closes them and so releases the sender.

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const poolSupervisor = fileURLToPath(new URL('../../pool/dist/supervisor/index.js', import.meta.url));
+// Child processes run the compiled module: `npm test` builds it first (tsc -b).
+if (!existsSync(poolSupervisor))
+  throw new Error(`${poolSupervisor} is missing: run npx tsc -b before this test`);
 const poolBin = fileURLToPath(new URL('../../pool/bin/farmhand-pool.js', import.meta.url));
 
 // parent: starts a grandchild in its own process group; stubborn: ignores SIGTERM; polite: says
