@@ -135,3 +135,18 @@ describe('metawriter stats link (uplink frames over TCP)', () => {
     await mw.stop();
   });
 });
+
+describe('stats link frames (docs/redis-format.md vectors)', () => {
+  it('encodes the documented ACK frame byte for byte', async () => {
+    const { encodeAck } = await import('@farmhand/core/stats');
+    const frame = encodeFrame({
+      type: STATS_FRAME.ACK,
+      seq: 7,
+      body: encodeAck({ source: 'gw1', seq: 7, outcome: 'applied' }),
+    });
+    expect(Buffer.from(frame).toString('hex')).toBe(
+      '4648555001310000000000070000002c55d2cdd8' +
+        '7b22736f75726365223a22677731222c22736571223a372c226f7574636f6d65223a226170706c696564227d',
+    );
+  });
+});
