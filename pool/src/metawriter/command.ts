@@ -31,6 +31,14 @@ export function metawriterCommand(): Command {
           { signal, backlog: running.writer.counts.backlog },
           'stopping: flushing the backlog to redis',
         );
+        // Unacked batches stay with their senders, so giving up on an unreachable Redis loses nothing.
+        setTimeout(() => {
+          log.error(
+            { backlog: running.writer.counts.backlog },
+            'redis unreachable for 30 s; exiting, senders resend',
+          );
+          process.exit(1);
+        }, 30_000).unref();
         void running.stop().then(() => process.exit(0));
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
