@@ -88,9 +88,9 @@ describe('FrameDecoder', () => {
   it.each([
     ['BAD_MAGIC', (b: Uint8Array) => (b[0] = 0x47)],
     ['BAD_VERSION', (b: Uint8Array) => (b[4] = 2)],
-    ['BAD_CRC', (b: Uint8Array) => (b[20] ^= 1)],
+    ['BAD_CRC', (b: Uint8Array) => (b[20]! ^= 1)],
     ['BAD_CRC', (b: Uint8Array) => (b[5] = 2)],
-    ['BAD_CRC', (b: Uint8Array) => (b[16] ^= 0x80)],
+    ['BAD_CRC', (b: Uint8Array) => (b[16]! ^= 0x80)],
   ])('%s, then the decoder stays failed', (code, corrupt) => {
     const bad = unhex(DOC_EXAMPLE);
     corrupt(bad);

@@ -92,7 +92,7 @@ describe('metawriter stats link (uplink frames over TCP)', () => {
     const closed = await new Promise<boolean>((resolve) => {
       const s = connect(mw.address.port, '127.0.0.1', () => {
         const f = encodeFrame({ type: STATS_FRAME.BATCH, seq: 1, body: new TextEncoder().encode('{}') });
-        f[f.length - 1] ^= 0xff; // break the CRC
+        f[f.length - 1]! ^= 0xff; // break the CRC
         s.write(f);
       });
       s.on('close', () => resolve(true));
