@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAlertLine, SEED_ALERT_MAGIC } from '../../pool/src/alertcenter/alert-line.js';
-import { AlertSender } from '../../pool/src/alertcenter/alert-sender.js';
+import { AlertSender, fatalToAlertcenter } from '../../pool/src/alertcenter/alert-sender.js';
 import { startAlertcenter } from '../../pool/src/alertcenter/alertcenter.js';
 import { parseAlertcenterConfig } from '../../pool/src/alertcenter/config.js';
 import { RateLimiter } from '../../pool/src/alertcenter/rate-limiter.js';
@@ -133,6 +133,21 @@ describe('alertcenter against a real redis-server', () => {
     await server.start();
     await until(async () => (await redis.llen('alert:message').catch(() => 0)) === 2);
     expect(await redis.lrange('alert:message', 0, -1)).toEqual(['gw9: first', 'gw9: second']);
+    sender.close();
+    await ac.stop();
+  });
+
+  it('receives the FATAL lines of a role whose pino logger is pointed at it, and only those', async () => {
+    const ac = await startAlertcenter(config(), log);
+    const sender = new AlertSender('metawriter-1', { host: '127.0.0.1', port: ac.port });
+    const roleLog = pino({ level: 'info', hooks: fatalToAlertcenter(sender) }, { write: () => {} });
+    roleLog.error('only an error');
+    roleLog.fatal({ err: 'ECONNREFUSED' }, 'redis write failed 60 times');
+    await until(async () => (await redis.llen('alert:message')) >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await redis.lrange('alert:message', 0, -1)).toEqual([
+      'metawriter-1: redis write failed 60 times (ECONNREFUSED)',
+    ]);
     sender.close();
     await ac.stop();
   });

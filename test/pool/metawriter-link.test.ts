@@ -87,6 +87,22 @@ describe('metawriter stats link (uplink frames over TCP)', () => {
     await mw.stop();
   });
 
+  it('refuses a peer outside the trust list', async () => {
+    const c = parseMetawriterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      redis: { url: server.url },
+      trust: ['10.9.9.9'],
+      alert: { host: 'mw1', addr: '127.0.0.1:10000' },
+    });
+    if (!c.ok) throw new Error(c.error.message);
+    expect(c.value.alert).toEqual({ host: 'mw1', target: { host: '127.0.0.1', port: 10000 } });
+    const mw = await startMetawriter(c.value, log);
+    const link = await StatsLinkClient.connect('127.0.0.1', mw.address.port);
+    const r = await link.send(shares(1, 1));
+    expect(r.ok ? '' : r.error.code).toBe('LINK_DOWN');
+    await mw.stop();
+  });
+
   it('closes a connection that sends a broken frame', async () => {
     const mw = await startMetawriter(config(), log);
     const closed = await new Promise<boolean>((resolve) => {

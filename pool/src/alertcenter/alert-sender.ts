@@ -24,3 +24,31 @@ export class AlertSender {
     this.socket.close();
   }
 }
+
+/**
+ * pino hooks that copy every FATAL line to an alertcenter, so any role can be pointed at one:
+ * `pino({ hooks: fatalToAlertcenter(sender) })`.
+ */
+export function fatalToAlertcenter(sender: AlertSender): {
+  logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void, level: number): void;
+} {
+  return {
+    logMethod(args, method, level) {
+      if (level >= 60) {
+        const msg = args.find((a): a is string => typeof a === 'string');
+        const obj = args[0];
+        const err = typeof obj === 'object' && obj !== null && 'err' in obj ? ` (${String(obj.err)})` : '';
+        sender.send(`${msg ?? 'fatal'}${err}`);
+      }
+      method.apply(this, args);
+    },
+  };
+}
+
+/** Parse `host:port` of an alertcenter. */
+export function parseAlertTarget(s: string): { host: string; port: number } | undefined {
+  const m = /^(.+):(\d{1,5})$/.exec(s);
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) return undefined;
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+}

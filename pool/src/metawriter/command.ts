@@ -1,6 +1,7 @@
 // `farmhand-pool metawriter --config FILE`
 import { Command } from 'commander';
 import { pino } from 'pino';
+import { AlertSender, fatalToAlertcenter } from '../alertcenter/alert-sender.js';
 import { readJsonConfig } from './config-file.js';
 import { parseMetawriterConfig } from './config.js';
 import { startMetawriter } from './metawriter.js';
@@ -24,7 +25,13 @@ export function metawriterCommand(): Command {
         process.exitCode = 2;
         return;
       }
-      const log = pino({ name: 'metawriter', level: config.value.logLevel });
+      const alert = config.value.alert;
+      const sender = alert ? new AlertSender(alert.host, alert.target) : undefined;
+      const log = pino({
+        name: 'metawriter',
+        level: config.value.logLevel,
+        ...(sender ? { hooks: fatalToAlertcenter(sender) } : {}),
+      });
       const running = await startMetawriter(config.value, log);
       const stop = (signal: string): void => {
         log.info(

@@ -1,6 +1,7 @@
 // metawriter's JSON config, validated once at start with messages that name the offending key.
 import { fail, ok, type Result } from '@farmhand/core';
 import { parseRedisTarget, type RedisTarget } from './redis-connection.js';
+import { parseAlertTarget } from '../alertcenter/alert-sender.js';
 import { DEFAULT_WRITER_OPTIONS } from './stats-writer.js';
 
 export interface MetawriterConfig {
@@ -15,6 +16,11 @@ export interface MetawriterConfig {
   readonly maxBodyBytes: number;
   readonly maxInFlightPerConnection: number;
   readonly logLevel: string;
+  /** Where FATAL lines go: an alertcenter, and the host name they carry. */
+  readonly alert?: {
+    readonly host: string;
+    readonly target: { readonly host: string; readonly port: number };
+  };
 }
 
 export type ConfigCode = 'CONFIG_INVALID';
@@ -30,6 +36,7 @@ const KNOWN = new Set([
   'maxBodyBytes',
   'maxInFlightPerConnection',
   'logLevel',
+  'alert',
 ]);
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -82,7 +89,20 @@ export function parseMetawriterConfig(v: unknown): Result<MetawriterConfig, Conf
   if (typeof logLevel !== 'string' || !LEVELS.includes(logLevel)) {
     return fail('CONFIG_INVALID', `config.logLevel: expected one of ${LEVELS.join(', ')}`);
   }
+  let alert: MetawriterConfig['alert'];
+  if (o.alert !== undefined) {
+    const a = o.alert as Record<string, unknown>;
+    const target = typeof a?.addr === 'string' ? parseAlertTarget(a.addr) : undefined;
+    if (typeof a?.host !== 'string' || a.host === '' || !target) {
+      return fail(
+        'CONFIG_INVALID',
+        'config.alert: expected {"host":"metawriter-1","addr":"127.0.0.1:10000"}',
+      );
+    }
+    alert = { host: a.host, target };
+  }
   return ok({
+    ...(alert ? { alert } : {}),
     listen: { host: listen.host, port: listen.port as number },
     trust: trust as string[],
     redis: redis.value,
