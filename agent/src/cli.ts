@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerShareCheck } from './commands/share-check.js';
+import { scanCommand } from './discovery/scan-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
       );
     });
   registerShareCheck(program);
+  program.addCommand(scanCommand());
   return program;
 }
 

@@ -6,7 +6,12 @@ import { fail, ok, type Result } from '@farmhand/core';
 import { parseCgminerReply, type CgminerReply, type ReplyErrorCode } from './cgminer-reply.js';
 
 export type TransportErrorCode =
-  'CONNECT_REFUSED' | 'CONNECT_FAILED' | 'TIMEOUT' | 'REPLY_TOO_LARGE' | 'CONNECTION_RESET';
+  | 'CONNECT_REFUSED'
+  | 'CONNECT_FAILED'
+  | 'CONNECT_TIMEOUT'
+  | 'TIMEOUT'
+  | 'REPLY_TOO_LARGE'
+  | 'CONNECTION_RESET';
 export type CgminerErrorCode = TransportErrorCode | ReplyErrorCode;
 
 export interface Endpoint {
@@ -53,10 +58,15 @@ export function exchange(
       const all = Buffer.concat(chunks);
       return all.length >= 4 && all.length >= 4 + all.readUInt32LE(0);
     };
-    const timer = setTimeout(
-      () => finish(fail('TIMEOUT', `${to.host}:${to.port} did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    let connected = false;
+    // No connection at all usually means no host at that address; a silent open port is a different case.
+    const timer = setTimeout(() => {
+      if (connected) finish(fail('TIMEOUT', `${to.host}:${to.port} did not answer within ${timeoutMs} ms`));
+      else
+        finish(
+          fail('CONNECT_TIMEOUT', `${to.host}:${to.port} did not accept a connection within ${timeoutMs} ms`),
+        );
+    }, timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes)
@@ -77,6 +87,7 @@ export function exchange(
       finish(fail('CONNECT_FAILED', `${to.host}:${to.port}: ${e.message}`));
     });
     socket.connect(to.port, to.host, () => {
+      connected = true;
       if (framing === 'length-prefixed') {
         const body = Buffer.from(payload);
         const head = Buffer.alloc(4);

@@ -35,6 +35,7 @@ export interface HostProbeOptions {
 export class HostProbe {
   private readonly cache = new Map<string, Promise<Answer>>();
   private readonly deadPorts = new Set<number>();
+  private hostDead = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly deadline: number;
   requestsSent = 0;
@@ -68,6 +69,7 @@ export class HostProbe {
     request: string,
     profile?: FirmwareProfile,
   ): Promise<Answer> {
+    if (this.hostDead) return { kind: 'none', code: 'HOST_DEAD' };
     if (this.deadPorts.has(port)) return { kind: 'none', code: 'PORT_DEAD' };
     const left = this.deadline - Date.now();
     if (left <= 0) return { kind: 'none', code: 'HOST_BUDGET_SPENT' };
@@ -112,6 +114,8 @@ export class HostProbe {
   }
 
   private dead(port: number, code: string): Answer {
+    // Nothing accepted the connection: most likely no host there, so no other port is tried either.
+    if (code === 'CONNECT_TIMEOUT') this.hostDead = true;
     // A refusal or a hang says the port is not there; garbage only says this request failed.
     if (code === 'CONNECT_REFUSED' || code === 'TIMEOUT' || code === 'CONNECT_FAILED' || code === 'BAD_HTTP')
       this.deadPorts.add(port);

@@ -83,16 +83,21 @@ function once(
         res.on('error', () => finish(fail('CONNECTION_RESET', `${to.host}:${to.port} broke off the reply`)));
       },
     );
-    const timer = setTimeout(
-      () =>
+    let connected = false;
+    r2.on('socket', (s) => s.once('connect', () => (connected = true)));
+    const timer = setTimeout(() => {
+      if (connected)
         finish(
           fail(
             'TIMEOUT',
             `${to.host}:${to.port} did not answer ${req.method} ${req.path} within ${timeoutMs} ms`,
           ),
-        ),
-      timeoutMs,
-    );
+        );
+      else
+        finish(
+          fail('CONNECT_TIMEOUT', `${to.host}:${to.port} did not accept a connection within ${timeoutMs} ms`),
+        );
+    }, timeoutMs);
     r2.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ECONNREFUSED')
         return finish(fail('CONNECT_REFUSED', `${to.host}:${to.port} refused the connection`));

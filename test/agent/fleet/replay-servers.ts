@@ -12,6 +12,8 @@ export interface Listening {
   readonly host: string;
   readonly port: number;
   readonly requests: string[];
+  /** Connections accepted, and the most open at one time (a scan must keep that at 1 per device). */
+  readonly stats: { connections: number; maxOpen: number };
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ function listen(
         host,
         port: bound,
         requests,
+        stats,
         close: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();
