@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const core = fileURLToPath(new URL('./core/src', import.meta.url));
+const tui = fileURLToPath(new URL('./tui/src', import.meta.url));
 
 export default defineConfig({
   resolve: {
@@ -9,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@farmhand\/core$/, replacement: `${core}/index.ts` },
       { find: /^@farmhand\/core\/(.*)$/, replacement: `${core}/$1/index.ts` },
+      { find: /^@farmhand\/tui$/, replacement: `${tui}/index.ts` },
     ],
   },
   test: {
