@@ -19,6 +19,7 @@ let redis: Redis;
 beforeAll(async () => {
   server = await startRedis();
   redis = new Redis(server.port, '127.0.0.1');
+  redis.on('error', () => {}); // the backpressure test stops Redis on purpose
 });
 
 afterAll(async () => {
@@ -147,6 +148,30 @@ describe('metawriter stats link (uplink frames over TCP)', () => {
     expect(unacked.size).toBe(0);
     expect(await redis.hget('btc:s:alice:rig1', String(M))).toBe('40');
     expect(await redis.hget('btc:p:alice', String(M))).toBe('640');
+    link.close();
+    await mw.stop();
+  });
+});
+
+describe('stats link backpressure', () => {
+  it('holds at most maxInFlightPerConnection batches per connection while Redis is away', async () => {
+    await redis.flushall();
+    const c = parseMetawriterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      redis: { url: server.url },
+      maxInFlightPerConnection: 2,
+    });
+    if (!c.ok) throw new Error(c.error.message);
+    const mw = await startMetawriter(c.value, log);
+    const link = await StatsLinkClient.connect('127.0.0.1', mw.address.port);
+    await server.kill();
+    const sent = Array.from({ length: 10 }, (_, i) => link.send(shares(500 + i, 1)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mw.writer.counts.backlog).toBe(2);
+    await server.start();
+    const results = await Promise.all(sent);
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(await redis.hget('btc:s:alice:rig1', String(M))).toBe('10');
     link.close();
     await mw.stop();
   });

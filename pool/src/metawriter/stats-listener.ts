@@ -3,7 +3,7 @@
 // (the gateway's spool) never loses one. Per connection, at most maxInFlight batches wait for Redis;
 // beyond that the socket is paused, which keeps memory bounded and pushes back on the sender.
 import { decodeStatsBatch, encodeAck, encodeNack, STATS_FRAME, type StatsBatch } from '@farmhand/core/stats';
-import { encodeFrame, FrameDecoder } from '@farmhand/core/uplink';
+import { encodeFrame, FrameDecoder, type Frame } from '@farmhand/core/uplink';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { StatsWriter } from './stats-writer.js';
 
@@ -59,8 +59,37 @@ export class StatsListener {
     socket.setNoDelay(true);
     const decoder = new FrameDecoder({ maxBodyBytes: this.opts.maxBodyBytes });
     let inFlight = 0;
+    // Frames decoded but not yet handed to the writer: one chunk can hold many batches, so pausing the
+    // socket alone would not bound what waits for Redis.
+    const waiting: Frame[] = [];
     const reply = (type: number, seq: number, body: Uint8Array): void => {
       if (!socket.destroyed) socket.write(encodeFrame({ type, seq, body }));
+    };
+    const pump = (): void => {
+      while (waiting.length > 0 && inFlight < this.opts.maxInFlightPerConnection) {
+        const frame = waiting.shift()!;
+        const parsed = decodeStatsBatch(frame.body);
+        if (!parsed.ok) {
+          this.log('error', `stats link from ${peer}: batch refused: ${parsed.error.message}`);
+          const nack = {
+            source: '',
+            seq: -1,
+            code: parsed.error.code,
+            message: parsed.error.message,
+            retry: false,
+          };
+          reply(STATS_FRAME.NACK, frame.seq, encodeNack(nack));
+          continue;
+        }
+        inFlight++;
+        void this.write(parsed.value, frame.seq, reply).finally(() => {
+          inFlight--;
+          pump();
+        });
+      }
+      const full = waiting.length > 0 || inFlight >= this.opts.maxInFlightPerConnection;
+      if (full && !socket.isPaused()) socket.pause();
+      else if (!full && socket.isPaused()) socket.resume();
     };
     socket.on('data', (chunk) => {
       for (const r of decoder.push(chunk)) {
@@ -69,34 +98,13 @@ export class StatsListener {
           socket.destroy();
           return;
         }
-        const frame = r.value;
-        if (frame.type !== STATS_FRAME.BATCH) {
-          this.log('warn', `stats link from ${peer}: frame type 0x${frame.type.toString(16)} ignored`);
+        if (r.value.type !== STATS_FRAME.BATCH) {
+          this.log('warn', `stats link from ${peer}: frame type 0x${r.value.type.toString(16)} ignored`);
           continue;
         }
-        const parsed = decodeStatsBatch(frame.body);
-        if (!parsed.ok) {
-          this.log('error', `stats link from ${peer}: batch refused: ${parsed.error.message}`);
-          reply(
-            STATS_FRAME.NACK,
-            frame.seq,
-            encodeNack({
-              source: '',
-              seq: -1,
-              code: parsed.error.code,
-              message: parsed.error.message,
-              retry: false,
-            }),
-          );
-          continue;
-        }
-        inFlight++;
-        if (inFlight >= this.opts.maxInFlightPerConnection) socket.pause();
-        void this.write(parsed.value, frame.seq, reply).finally(() => {
-          inFlight--;
-          if (inFlight < this.opts.maxInFlightPerConnection && socket.isPaused()) socket.resume();
-        });
+        waiting.push(r.value);
       }
+      pump();
     });
     socket.on('error', (e) => this.log('warn', `stats link from ${peer}: ${e.message}`));
     socket.on('close', () => this.sockets.delete(socket));
