@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { runCommand } from './supervisor/index.js';
 import { metawriterCommand } from './metawriter/command.js';
 import { alertcenterCommand } from './alertcenter/command.js';
+import { fakeBitcoindCommand } from './fake-bitcoind/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -14,7 +15,8 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .addCommand(runCommand())
     .addCommand(metawriterCommand())
-    .addCommand(alertcenterCommand());
+    .addCommand(alertcenterCommand())
+    .addCommand(fakeBitcoindCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
