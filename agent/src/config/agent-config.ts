@@ -1,0 +1,119 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { type Result } from '@farmhand/core';
+import { parseConfig } from '@farmhand/core/config';
+
+// The agent's one config file (JSON). Every key has a default, so `farmhand agent` runs with no file.
+// docs/agent-config.md documents each key; keep the two in step.
+
+const difficulty = z.number().positive().finite();
+const port = z.number().int().min(0).max(65535);
+const hex32 = z.string().regex(/^[0-9a-fA-F]{1,8}$/, 'expected up to 8 hex digits');
+
+const upstream = z.union([
+  z.string().min(1),
+  z
+    .object({
+      url: z.string().min(1),
+      name: z.string().min(1).optional(),
+      enabled: z.boolean().default(true),
+    })
+    .strict(),
+]);
+
+export const agentConfigSchema = z
+  .object({
+    $comment: z.unknown().optional(),
+    dataDir: z.string().min(1).optional(),
+    stratum: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: port.default(3333),
+        startDifficulty: difficulty.default(1024),
+        minDifficulty: difficulty.default(16),
+        maxDifficulty: difficulty.default(2 ** 40),
+        targetShareSeconds: z.number().positive().default(4),
+        retargetSeconds: z.number().positive().default(120),
+        versionMask: hex32.default('1fffe000'),
+        maxLineBytes: z.number().int().min(1024).default(16384),
+        maxConnectionsPerIp: z.number().int().min(1).default(256),
+        idleTimeoutSeconds: z.number().positive().default(600),
+      })
+      .strict()
+      .prefault({}),
+    control: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(8080),
+        token: z.string().min(16, 'a control token must be at least 16 characters').optional(),
+      })
+      .strict()
+      .prefault({}),
+    upstreams: z.array(upstream).default([]),
+    /** Miners keep mining the last job this long with no upstream before they are let go to their backup pools. */
+    upstreamGraceSeconds: z.number().min(0).default(300),
+    buffer: z
+      .object({ maxShares: z.number().int().min(1000).default(5_000_000) })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine((c) => c.stratum.minDifficulty <= c.stratum.maxDifficulty, {
+    message: 'stratum.minDifficulty must not exceed stratum.maxDifficulty',
+  });
+
+export type AgentConfig = z.infer<typeof agentConfigSchema> & { dataDir: string };
+
+export function defaultDataDir(): string {
+  const state = process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
+  return join(state, 'farmhand');
+}
+
+export function parseAgentConfig(value: unknown, where = 'config'): Result<AgentConfig, 'CONFIG_INVALID'> {
+  const r = parseConfig(agentConfigSchema, value ?? {}, where);
+  if (!r.ok) return r;
+  return { ok: true, value: { ...r.value, dataDir: r.value.dataDir ?? defaultDataDir() } };
+}
+
+/** The command-line flags that override the file. */
+export interface AgentFlags {
+  config?: string;
+  stratumPort?: number;
+  controlPort?: number;
+  dataDir?: string;
+  upstream?: string[];
+  minDifficulty?: number;
+  startDifficulty?: number;
+  logLevel?: string;
+}
+
+/** Applies flags on top of the raw file contents, before validation, so one schema checks both. */
+export function withFlags(raw: unknown, flags: AgentFlags): Record<string, unknown> {
+  const base = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const section = (name: string): Record<string, unknown> => ({
+    ...((base[name] as Record<string, unknown>) ?? {}),
+  });
+  const stratum = section('stratum');
+  const control = section('control');
+  const log = section('log');
+  if (flags.stratumPort !== undefined) stratum.port = flags.stratumPort;
+  if (flags.minDifficulty !== undefined) stratum.minDifficulty = flags.minDifficulty;
+  if (flags.startDifficulty !== undefined) stratum.startDifficulty = flags.startDifficulty;
+  if (flags.controlPort !== undefined) control.port = flags.controlPort;
+  if (flags.logLevel !== undefined) log.level = flags.logLevel;
+  return {
+    ...base,
+    stratum,
+    control,
+    log,
+    ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
+    ...(flags.upstream?.length ? { upstreams: flags.upstream } : {}),
+  };
+}
