@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { runTui } from '@farmhand/tui';
 import { readFileSync } from 'node:fs';
 import { registerShareCheck } from './commands/share-check.js';
 import { scanCommand } from './discovery/scan-command.js';
@@ -19,6 +20,16 @@ export function buildProgram(): Command {
         'farmhand demo: the simulated farm is not built yet. Available now: farmhand share check --help',
       );
     });
+  program
+    .command('tui')
+    .description("the terminal UI, against a running agent's control API")
+    .option('--agent <url>', 'control API address', 'http://127.0.0.1:8080')
+    .option('--token <token>', 'bearer token (control.token); or FARMHAND_TOKEN')
+    .option('--refresh <ms>', 'refresh interval in milliseconds', '2000')
+    .option('--ascii', 'ASCII glyphs only (also when NO_COLOR is set)')
+    .action((o: { agent: string; token?: string; refresh: string; ascii?: boolean }) =>
+      runTui({ agentUrl: o.agent, token: o.token, refreshMs: Number(o.refresh), ascii: o.ascii }),
+    );
   registerShareCheck(program);
   program.addCommand(scanCommand());
   return program;

@@ -1,0 +1,27 @@
+import { render } from 'ink';
+import { App } from './app.js';
+import { ControlClient } from '../api/control-client.js';
+
+export interface TuiOptions {
+  agentUrl?: string;
+  token?: string;
+  refreshMs?: number;
+  ascii?: boolean;
+}
+
+export const DEFAULT_AGENT_URL = 'http://127.0.0.1:8080';
+export const DEFAULT_REFRESH_MS = 2000;
+
+/** Starts the terminal UI and resolves when the technician quits. */
+export async function runTui(options: TuiOptions = {}): Promise<void> {
+  const client = new ControlClient({
+    baseUrl: options.agentUrl ?? DEFAULT_AGENT_URL,
+    token: options.token ?? process.env['FARMHAND_TOKEN'],
+  });
+  // NO_COLOR (https://no-color.org) also means plain ASCII glyphs: such terminals often lack the block set.
+  const ascii = options.ascii ?? Boolean(process.env['NO_COLOR']);
+  const instance = render(
+    <App client={client} refreshMs={options.refreshMs ?? DEFAULT_REFRESH_MS} ascii={ascii} />,
+  );
+  await instance.waitUntilExit();
+}
