@@ -38,6 +38,12 @@ const baseJob = ((): StratumJob => {
 })();
 
 const TINY = 0.00001;
+
+function prepared(job: StratumJob) {
+  const p = prepareJob(job);
+  if (!p.ok) throw new Error(p.error.message);
+  return p.value;
+}
 const VARDIFF: VardiffConfig = { ...DEFAULT_VARDIFF, minDifficulty: 1e-8 };
 const T0 = 1_700_000_000_000;
 
@@ -239,7 +245,7 @@ describe('MinerSession shares', () => {
     const { session, validator, job } = authorized();
     const found = mine(job, 'aabb0001', '00000002', TINY);
     const next = { ...baseJob, jobId: 'j2', cleanJobs: true };
-    validator.addJob((prepareJob(next) as { value: never }).value);
+    validator.addJob(prepared(next));
     const notify = session.onWork(new NotifyLines(next));
     expect(json(notify.lines[0]!).params![0]).toBe('j2');
     const out = session.receiveLine(
@@ -285,7 +291,7 @@ describe('MinerSession shares', () => {
   it('the recorded Bitaxe share is accepted at difficulty 512 with version rolling', () => {
     const job = { ...baseJob, jobId: '1' };
     const validator = new ShareValidator();
-    validator.addJob((prepareJob(job) as { value: never }).value);
+    validator.addJob(prepared(job));
     const session = new MinerSession({
       id: 'b',
       extranonce1: bitaxe.extranonce1,

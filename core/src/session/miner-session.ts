@@ -29,7 +29,12 @@ import {
 } from './invalid-share-guard.js';
 import type { NotifyLines } from './notify-lines.js';
 import { parsePasswordOptions } from './password-options.js';
-import { type SessionEvent, type SessionOutput, emptyOutput } from './session-output.js';
+import {
+  type SessionCloseCode,
+  type SessionEvent,
+  type SessionOutput,
+  emptyOutput,
+} from './session-output.js';
 import { SessionStats } from './session-stats.js';
 
 // One miner connection's Stratum V1 state machine, shared by the agent's downstream server and the
@@ -171,7 +176,7 @@ export class MinerSession {
     return this.handle(req.value, now);
   }
 
-  /** A typed request from the miner. */
+  /** A typed request from the miner. For a submit, the reply to the miner is always lines[0]. */
   handle(req: ClientRequest, now: number): SessionOutput {
     switch (req.kind) {
       case 'mining.subscribe':
@@ -249,6 +254,7 @@ export class MinerSession {
     }
     return this.#close(
       emptyOutput(),
+      'extranonce-changed',
       'the extranonce space changed and the miner did not subscribe to extranonce changes; it must reconnect',
     );
   }
@@ -399,6 +405,7 @@ export class MinerSession {
     out.events.push({
       type: 'share',
       share: {
+        requestId: req.id,
         account: name.account,
         worker: name.worker,
         jobId: req.jobId,
@@ -425,7 +432,7 @@ export class MinerSession {
   #countInvalid(out: SessionOutput, reason: string, now: number): SessionOutput {
     this.stats.reject(reason, now);
     const close = this.#guard.record(false);
-    return close === undefined ? out : this.#close(out, close);
+    return close === undefined ? out : this.#close(out, 'invalid-shares', close);
   }
 
   /** A vardiff decision: tell the miner now and re-send the current job so it applies at once. */
@@ -442,10 +449,10 @@ export class MinerSession {
     if (this.#job) out.lines.push(this.#job.get(false));
   }
 
-  #close(out: SessionOutput, reason: string): SessionOutput {
+  #close(out: SessionOutput, code: SessionCloseCode, reason: string): SessionOutput {
     if (!this.#closed) {
       this.#closed = true;
-      out.events.push({ type: 'close', reason });
+      out.events.push({ type: 'close', code, reason });
     }
     return out;
   }
