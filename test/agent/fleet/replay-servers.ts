@@ -24,8 +24,11 @@ function listen(
   requests: string[],
   sockets: Set<Socket>,
 ): Promise<Listening> {
+  const stats = { connections: 0, maxOpen: 0 };
   server.on('connection', (s: Socket) => {
     sockets.add(s);
+    stats.connections++;
+    stats.maxOpen = Math.max(stats.maxOpen, sockets.size);
     s.on('close', () => sockets.delete(s));
   });
   return new Promise((resolve, reject) => {
