@@ -74,7 +74,7 @@ export class MinerConnection {
   }
 
   /** Writes lines; drops the miner when its unread output passes the bound. */
-  send(lines: readonly string[]): void {
+  send(lines: readonly (string | Uint8Array)[]): void {
     if (this.closing || this.socket.destroyed) return;
     for (const l of lines) this.socket.write(l);
     if (this.socket.writableLength > this.limits.maxWriteBufferBytes) {

@@ -146,9 +146,17 @@ export class StratumServer extends EventEmitter implements ConnectionHandler {
     this.#job = lines;
     this.#lastJobAt = now;
     this.#stats.jobs += 1;
+    // Encoded once: writing one shared Buffer is cheaper than encoding the string per socket.
+    const bytes = Buffer.from(lines.line);
     for (const m of this.#miners.values()) {
-      if (!m.session) this.#startSession(m, now);
-      else void this.#apply(m, m.session.onWork(lines));
+      if (!m.session) {
+        this.#startSession(m, now);
+        continue;
+      }
+      const out = m.session.onWork(lines);
+      if (out.lines.length === 1 && out.lines[0] === lines.line && out.events.length === 0)
+        m.conn.send([bytes]);
+      else void this.#apply(m, out);
     }
   }
 
