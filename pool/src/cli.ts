@@ -4,6 +4,7 @@ import { runCommand } from './supervisor/index.js';
 import { metawriterCommand } from './metawriter/command.js';
 import { alertcenterCommand } from './alertcenter/command.js';
 import { fakeBitcoindCommand } from './fake-bitcoind/command.js';
+import { jobmasterCommand } from './jobmaster/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -16,7 +17,8 @@ export function buildProgram(): Command {
     .addCommand(runCommand())
     .addCommand(metawriterCommand())
     .addCommand(alertcenterCommand())
-    .addCommand(fakeBitcoindCommand());
+    .addCommand(fakeBitcoindCommand())
+    .addCommand(jobmasterCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,376 @@
+// The jobmaster: turns the node's templates into jobs, pushes them to every gateway, rebuilds found
+// blocks and submits them to every node, and mines empty blocks on a tip announced before the node has it.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { fail, ok, type Result } from '@farmhand/core';
+import {
+  addressToScript,
+  bitsToTarget,
+  bytesToHex,
+  type BlockTemplate,
+  type Network,
+} from '@farmhand/core/bitcoin';
+import {
+  assembleFoundBlock,
+  buildJob,
+  emptyBlockJob,
+  type JobBuildError,
+  type JobRecord,
+} from '@farmhand/core/job';
+import { BitcoindClient, chainToNetwork } from '../bitcoind/index.js';
+import type { JobmasterConfig } from './config.js';
+import { GatewayListener, type GatewayConnection } from './gateway-listener.js';
+import { JobTable, type JobEntry } from './job-table.js';
+import { TemplateSource, type TemplateReason } from './template-source.js';
+import type {
+  FoundBlockMessage,
+  JmErrorCode,
+  JmMessage,
+  JobMessage,
+  NewTipMessage,
+  NodeAnswer,
+} from './wire.js';
+
+export interface NewBlockEvent {
+  height: number;
+  hash: string;
+  jobId: string;
+  user?: string;
+  worker?: string;
+  answers: NodeAnswer[];
+  /** ms since the epoch. */
+  at: number;
+}
+
+export interface BlockOutcome {
+  accepted: boolean;
+  hash: string;
+  height: number;
+  answers: NodeAnswer[];
+}
+
+export type FoundBlockInput = Omit<FoundBlockMessage, 'type'>;
+export type NewTipInput = Omit<NewTipMessage, 'type'>;
+
+/** Events: 'job' (JobEntry), 'newblock' (NewBlockEvent), 'ready' (network). */
+export class Jobmaster extends EventEmitter {
+  readonly #config: JobmasterConfig;
+  readonly #log: Logger;
+  readonly #nodes: BitcoindClient[];
+  readonly #table: JobTable;
+  readonly #listener: GatewayListener;
+  readonly #source: TemplateSource;
+  #network: Network | undefined;
+  #payoutScript: Uint8Array | undefined;
+  #lastKey = '';
+  #spv: { height: number; prevhash: string; timer: NodeJS.Timeout } | null = null;
+  #running = false;
+
+  constructor(config: JobmasterConfig, log: Logger) {
+    super();
+    this.#config = config;
+    this.#log = log;
+    this.#nodes = config.bitcoind.map(
+      (n) =>
+        new BitcoindClient({
+          url: n.url,
+          timeoutMs: config.rpcTimeoutMs,
+          ...(n.cookieFile ? { cookieFile: n.cookieFile } : {}),
+          ...(n.name ? { name: n.name } : {}),
+        }),
+    );
+    this.#table = new JobTable(config.jobHistory);
+    this.#listener = new GatewayListener(log, {
+      connect: (c) => this.#onConnect(c),
+      message: (c, m, seq) => this.#onMessage(c, m, seq),
+      disconnect: (c, reason) => this.#log.info({ gateway: c.name, reason }, 'gateway disconnected'),
+    });
+    this.#source = new TemplateSource(this.#nodes, config, log, (t, why) => this.#onTemplate(t, why));
+  }
+
+  /** Listens for gateways at once; templates start once the network (and so the payout script) is known. */
+  async start(): Promise<{ port: number }> {
+    this.#running = true;
+    const { port } = await this.#listener.listen(this.#config.listen.host, this.#config.listen.port);
+    this.#log.info({ host: this.#config.listen.host, port }, 'listening for gateways');
+    void this.#resolveNetwork();
+    return { port };
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#source.stop();
+    if (this.#spv) clearTimeout(this.#spv.timer);
+    await this.#listener.close();
+    await Promise.all(this.#nodes.map((n) => n.close()));
+  }
+
+  get network(): Network | undefined {
+    return this.#network;
+  }
+
+  currentJob(): JobEntry | undefined {
+    return this.#table.current;
+  }
+
+  job(jobId: string): JobEntry | undefined {
+    return this.#table.get(jobId);
+  }
+
+  gateways(): number {
+    return this.#listener.connections;
+  }
+
+  async #resolveNetwork(): Promise<void> {
+    let network = this.#config.network;
+    for (let i = 0; !network && this.#running; i++) {
+      const node = this.#nodes[i % this.#nodes.length]!;
+      const info = await node.getBlockchainInfo();
+      if (info.ok) {
+        network = chainToNetwork(info.value.chain);
+        if (!network)
+          this.#log.fatal(
+            { node: node.name },
+            `the node runs chain "${info.value.chain}", which farmhand does not know`,
+          );
+        break;
+      }
+      this.#log.error({ node: node.name }, `${info.error.message}; asking again for the network`);
+      await new Promise((r) => setTimeout(r, this.#config.pollIntervalMs));
+    }
+    if (!network || !this.#running) return;
+    const payout = addressToScript(this.#config.payoutAddress, network);
+    if (!payout.ok) {
+      this.#log.fatal(`payout address: ${payout.error.message}; no jobs will be made`);
+      return;
+    }
+    this.#network = network;
+    this.#payoutScript = payout.value.scriptPubKey;
+    this.#log.info(
+      { network, payoutAddress: this.#config.payoutAddress },
+      'network known; fetching templates',
+    );
+    this.emit('ready', network);
+    this.#source.start();
+  }
+
+  #onTemplate(t: BlockTemplate, reason: TemplateReason): void {
+    const cur = this.#table.current;
+    const key = [
+      t.previousblockhash,
+      t.height,
+      t.bits,
+      t.version,
+      t.coinbasevalue,
+      t.transactions.map((x) => x.txid).join(','),
+    ].join(':');
+    let clean: boolean;
+    if (this.#spv) {
+      // Mining an empty block on a tip the node has not reached: its older templates are of no use.
+      if (t.height < this.#spv.height) return;
+      clean = t.previousblockhash !== this.#spv.prevhash;
+      this.#endSpv();
+    } else {
+      if (cur && !cur.empty && t.height < cur.height) return; // a late answer from before the new tip
+      clean = !cur || t.previousblockhash !== cur.template.previousblockhash;
+      if (!clean && key === this.#lastKey && reason !== 'refresh') return;
+    }
+    this.#lastKey = key;
+    this.#issue(buildJob(t, this.#jobOptions(clean)), false, reason);
+  }
+
+  #jobOptions(cleanJobs: boolean) {
+    return {
+      payoutScript: this.#payoutScript!,
+      tag: this.#config.coinbaseTag,
+      extranonceSize: this.#config.extranonceSize,
+      jobId: this.#table.nextId(),
+      cleanJobs,
+      network: this.#network ?? 'mainnet',
+    };
+  }
+
+  #issue(built: Result<JobRecord, JobBuildError>, empty: boolean, reason: string): JobEntry | undefined {
+    if (!built.ok) {
+      this.#log.error({ code: built.error.code }, `cannot build a job: ${built.error.message}`);
+      return undefined;
+    }
+    const entry: JobEntry = {
+      ...built.value,
+      height: built.value.template.height,
+      empty,
+      createdAt: Date.now(),
+    };
+    this.#table.add(entry);
+    const gateways = this.#listener.broadcast(jobMessage(entry, this.#config.extranonceSize));
+    this.#log.info(
+      {
+        jobId: entry.job.jobId,
+        height: entry.height,
+        clean: entry.job.cleanJobs,
+        txs: entry.template.transactions.length,
+        empty,
+        reason,
+        gateways,
+      },
+      'new job',
+    );
+    this.emit('job', entry);
+    return entry;
+  }
+
+  #onConnect(conn: GatewayConnection): void {
+    this.#log.info({ gateway: conn.name }, 'gateway connected');
+    const cur = this.#table.current;
+    // A newcomer has no older jobs to keep: its first job is always clean.
+    if (cur)
+      conn.send(jobMessage({ ...cur, job: { ...cur.job, cleanJobs: true } }, this.#config.extranonceSize));
+  }
+
+  #onMessage(conn: GatewayConnection, msg: JmMessage, seq: number): void {
+    switch (msg.type) {
+      case 'HELLO':
+        conn.name = `${msg.name}@${conn.peer}`;
+        this.#log.info({ gateway: conn.name }, 'gateway introduced itself');
+        return;
+      case 'FOUND_BLOCK': {
+        const { type: _type, ...found } = msg;
+        void this.submitFound(found).then((r) => {
+          if (r.ok) conn.send({ type: 'BLOCK_RESULT', jobId: msg.jobId, ...r.value }, seq);
+          else
+            conn.send({ type: 'ERROR', code: r.error.code, message: r.error.message, jobId: msg.jobId }, seq);
+        });
+        return;
+      }
+      case 'NEW_TIP': {
+        const { type: _type, ...tip } = msg;
+        this.newTip(tip);
+        return;
+      }
+      case 'PING':
+        conn.send({ type: 'PONG' }, seq);
+        return;
+      default:
+        this.#log.warn({ gateway: conn.name, type: msg.type }, 'unexpected message from a gateway; ignored');
+    }
+  }
+
+  /** Rebuilds the block of a winning share and submits it to every node in parallel. */
+  async submitFound(found: FoundBlockInput): Promise<Result<BlockOutcome, JmErrorCode>> {
+    const entry = this.#table.get(found.jobId);
+    if (!entry) {
+      this.#log.warn({ jobId: found.jobId, user: found.user }, 'found block on an unknown job; refused');
+      return fail(
+        'UNKNOWN_JOB',
+        `job ${found.jobId} is not known (too old, or from before a jobmaster restart)`,
+      );
+    }
+    const built = assembleFoundBlock(entry, found.extranonce, found.ntime, found.nonce, found.version);
+    if (!built.ok) return fail('BAD_MESSAGE', built.error.message);
+    const { hash, meetsTarget, block } = built.value;
+    const who = { jobId: found.jobId, height: entry.height, hash, user: found.user, worker: found.worker };
+    if (found.hash && found.hash !== hash)
+      this.#log.warn(
+        { ...who, gatewayHash: found.hash },
+        'the rebuilt block hash differs from the gateway’s',
+      );
+    if (!meetsTarget) {
+      this.#log.error(who, 'a found block does not meet the network target once rebuilt; not submitted');
+      return fail(
+        'NOT_A_BLOCK',
+        `block ${hash} rebuilt from job ${found.jobId} does not meet the network target`,
+      );
+    }
+    this.#log.info(who, `submitting block to ${this.#nodes.length} node(s)`);
+    const hex = bytesToHex(block);
+    const answers = await Promise.all(
+      this.#nodes.map(async (node): Promise<NodeAnswer> => {
+        const r = await node.submitBlock(hex, this.#config.rpcTimeoutMs * 3);
+        if (!r.ok) {
+          this.#log.error({ ...who, node: node.name }, `submitblock failed: ${r.error.message}`);
+          return { node: node.name, result: null, error: r.error.message };
+        }
+        if (r.value === null) this.#log.info({ ...who, node: node.name }, 'block accepted');
+        else if (r.value === 'duplicate' || r.value === 'inconclusive')
+          this.#log.warn({ ...who, node: node.name, result: r.value }, `block: ${r.value}`);
+        else this.#log.error({ ...who, node: node.name, result: r.value }, `block rejected: ${r.value}`);
+        return { node: node.name, result: r.value };
+      }),
+    );
+    const accepted = answers.some((a) => a.result === null && a.error === undefined);
+    if (accepted) {
+      const event: NewBlockEvent = {
+        height: entry.height,
+        hash,
+        jobId: found.jobId,
+        ...(found.user ? { user: found.user } : {}),
+        ...(found.worker ? { worker: found.worker } : {}),
+        answers,
+        at: Date.now(),
+      };
+      this.emit('newblock', event);
+      const { answers: _a, ...wire } = event;
+      this.#listener.broadcast({ type: 'NEW_BLOCK', ...wire });
+    } else {
+      this.#log.fatal(who, 'found block was not accepted by any node');
+    }
+    // The tip moved (or should have): ask for the next template now rather than at the next poll.
+    if (this.#running) void this.#source.fetchNow('request');
+    return ok({ accepted, hash, height: entry.height, answers });
+  }
+
+  /** A new tip seen elsewhere: mine an empty block on it at once, for at most emptyBlockMs. */
+  newTip(tip: NewTipInput): JobEntry | undefined {
+    const cur = this.#table.current;
+    const height = tip.height + 1;
+    if (!cur || !this.#payoutScript) {
+      this.#log.info({ height: tip.height }, 'new tip notice before the first job; ignored');
+      return undefined;
+    }
+    if (height <= cur.height) return undefined; // not ahead of what we already mine
+    if (this.#spv && this.#spv.height === height && this.#spv.prevhash === tip.prevhash) return undefined;
+    if (this.#spv) clearTimeout(this.#spv.timer);
+    const built = emptyBlockJob(
+      {
+        height,
+        prevhash: tip.prevhash,
+        bits: tip.bits ?? cur.template.bits,
+        curtime: tip.curtime,
+        version: cur.template.version,
+      },
+      this.#jobOptions(true),
+    );
+    const timer = setTimeout(() => {
+      this.#log.warn(
+        { height },
+        `the node did not reach height ${height} within ${this.#config.emptyBlockMs} ms; leaving empty-block mining`,
+      );
+      this.#endSpv();
+      void this.#source.fetchNow('request');
+    }, this.#config.emptyBlockMs);
+    this.#spv = { height, prevhash: tip.prevhash, timer };
+    this.#lastKey = '';
+    return this.#issue(built, true, 'new-tip');
+  }
+
+  #endSpv(): void {
+    if (this.#spv) clearTimeout(this.#spv.timer);
+    this.#spv = null;
+  }
+}
+
+export function jobMessage(entry: JobEntry, extranonceSize: number): JobMessage {
+  return {
+    type: 'JOB',
+    job: entry.job,
+    height: entry.height,
+    prevhash: entry.template.previousblockhash,
+    target: bitsToTarget(Number.parseInt(entry.template.bits, 16) >>> 0)
+      .toString(16)
+      .padStart(64, '0'),
+    extranonceSize,
+    coinbasevalue: entry.template.coinbasevalue,
+    empty: entry.empty,
+    createdAt: entry.createdAt,
+  };
+}
