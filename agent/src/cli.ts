@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { runTui } from '@farmhand/tui';
 import { readFileSync } from 'node:fs';
 import { registerShareCheck } from './commands/share-check.js';
+import { registerSim } from './sim/command.js';
 import { scanCommand } from './discovery/scan-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
       runTui({ agentUrl: o.agent, token: o.token, refreshMs: Number(o.refresh), ascii: o.ascii }),
     );
   registerShareCheck(program);
+  registerSim(program);
   program.addCommand(scanCommand());
   return program;
 }
