@@ -1,0 +1,452 @@
+import { difficultyToTarget, hashDifficulty, hexToBytes, targetToBytes } from '@farmhand/core/bitcoin';
+import type { ShareJob } from '@farmhand/core/share';
+import { hex32, nextRolledVersion, type SubmitFields } from '@farmhand/core/stratum';
+import { garbageLine, type Fault } from './faults.js';
+import type { Hasher, SearchTicket } from './hasher.js';
+import type { MakeProfile } from './makes.js';
+import { MinerStats, newPoolCounters, type PoolCounters } from './miner-stats.js';
+import { poolAddress, type PoolConfig } from './pool-url.js';
+import { StratumLink } from './stratum-link.js';
+import type { TimerHandle, TimerWheel } from './timer-wheel.js';
+
+// One simulated miner: its configured pools (priority order, failover), one Stratum link at a
+// time, and a share clock. Share events arrive as a Poisson process at rate H / (D · 2^32); each
+// event runs a real nonce search on the real header for a hash that meets the share target.
+
+const TWO32 = 4294967296;
+
+export interface PoolEntry extends PoolConfig {
+  enabled: boolean;
+  status: 'Alive' | 'Dead';
+  counters: PoolCounters;
+}
+
+export interface SimMinerOptions {
+  readonly name: string;
+  readonly profile: MakeProfile;
+  readonly worker: string;
+  readonly pools: readonly PoolConfig[];
+  /** Simulated hashes per second. */
+  readonly hashrate: number;
+  readonly host: string;
+  readonly mac: string;
+  readonly seed: number;
+  readonly wheel: TimerWheel;
+  readonly hasher: Hasher;
+  readonly backoffMinMs: number;
+  readonly backoffMaxMs: number;
+  /** Hashes a single share search may spend before giving up (bounds CPU at high difficulty). */
+  readonly maxSearchHashes: number;
+  /** How long "restart to apply" takes after a pool change through a device API. */
+  readonly restartMs: number;
+  readonly suggestDifficulty: number;
+}
+
+export interface MinerSnapshot {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rejectCodes: Readonly<Record<number, number>>;
+  /** URL of the pool the miner is mining on, or null while disconnected. */
+  readonly currentPool: string | null;
+  readonly difficulty: number;
+  /** Hashes per second over the last 5 minutes, from accepted work. */
+  readonly hashrate: number;
+  readonly searchesGivenUp: number;
+}
+
+export interface PowerHooks {
+  down(): void;
+  up(): void;
+}
+
+export class SimMiner {
+  readonly name: string;
+  readonly make: MakeProfile['make'];
+  readonly worker: string;
+  readonly profile: MakeProfile;
+  readonly host: string;
+  readonly mac: string;
+  readonly seed: number;
+  pools: PoolEntry[];
+  stats: MinerStats;
+  fault: Fault = { kind: 'none' };
+  power: PowerHooks | undefined;
+  /** Pools written through an API that applies them on the next boot (Avalon ascset setpool). */
+  pendingPools: PoolConfig[] | undefined;
+  bootedAt = Date.now();
+
+  #link: StratumLink | undefined;
+  #activePool = -1;
+  #tryAt = 0;
+  #backoff: number;
+  #job: ShareJob | undefined;
+  #jobGen = 0;
+  #retiredJobs: string[] = [];
+  #version = 0;
+  #en2 = 0;
+  #shareTimer: TimerHandle | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #search: SearchTicket | undefined;
+  #lastSubmit: SubmitFields | undefined;
+  #running = false;
+  #garbageN = 0;
+  readonly #targets = new Map<number, Uint8Array>();
+
+  constructor(private readonly o: SimMinerOptions) {
+    this.name = o.name;
+    this.make = o.profile.make;
+    this.worker = o.worker;
+    this.profile = o.profile;
+    this.host = o.host;
+    this.mac = o.mac;
+    this.seed = o.seed;
+    this.pools = o.pools.map((p) => ({ ...p, enabled: true, status: 'Dead', counters: newPoolCounters() }));
+    this.stats = new MinerStats();
+    this.#backoff = o.backoffMinMs;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  get activePool(): number {
+    return this.#link?.ready ? this.#activePool : -1;
+  }
+
+  get difficulty(): number {
+    return this.#link?.ready ? this.#link.difficulty : 0;
+  }
+
+  get hashrateSetting(): number {
+    return this.o.hashrate;
+  }
+
+  get snapshot(): MinerSnapshot {
+    const active = this.activePool;
+    return {
+      accepted: this.stats.accepted,
+      rejected: this.stats.rejected,
+      rejectCodes: Object.fromEntries(this.stats.rejectCodes),
+      currentPool: active >= 0 ? (this.pools[active]?.url ?? null) : null,
+      difficulty: this.difficulty,
+      hashrate: this.stats.hashrate(300_000),
+      searchesGivenUp: this.stats.searchesGivenUp,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.bootedAt = Date.now();
+    this.#tryAt = 0;
+    this.#backoff = this.o.backoffMinMs;
+    this.#connectNext();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.o.wheel.cancel(this.#retryTimer);
+    this.#stopWork();
+    this.#link?.close('stopped');
+    this.#link = undefined;
+  }
+
+  setFault(fault: Fault): void {
+    const was = this.fault;
+    switch (fault.kind) {
+      case 'disconnect':
+        this.#link?.close('fault: disconnect');
+        return;
+      case 'reboot':
+        this.reboot(fault.downMs);
+        return;
+      default:
+        break;
+    }
+    this.fault = fault;
+    if (was.kind === 'stall' && fault.kind !== 'stall') {
+      this.#link?.resume();
+      this.#scheduleShare();
+    }
+    if (fault.kind === 'stall') {
+      this.#link?.pause();
+      this.#stopWork();
+    }
+    if (fault.kind === 'garbage')
+      for (let i = 0; i < 3; i++) this.#link?.writeRaw(garbageLine(this.#garbageN++));
+  }
+
+  /** Power-cycle: everything goes away and comes back after downMs with counters reset. */
+  reboot(downMs: number): void {
+    this.stop();
+    this.power?.down();
+    this.fault = { kind: 'none' };
+    this.o.wheel.after(downMs, () => {
+      this.stats = new MinerStats();
+      if (this.pendingPools) {
+        this.pools = this.pendingPools.map((p) => ({
+          ...p,
+          enabled: true,
+          status: 'Dead',
+          counters: newPoolCounters(),
+        }));
+        this.pendingPools = undefined;
+      }
+      for (const p of this.pools) p.counters = newPoolCounters();
+      this.power?.up();
+      this.start();
+    });
+  }
+
+  /** Pools changed through a device API: firmware restarts mining to apply. */
+  applyPools(pools: readonly PoolConfig[], restartMs = this.o.restartMs): void {
+    this.pools = pools.map((p) => ({ ...p, enabled: true, status: 'Dead', counters: newPoolCounters() }));
+    this.restartMining(restartMs);
+  }
+
+  restartMining(delayMs = this.o.restartMs): void {
+    this.stop();
+    this.#retryTimer = this.o.wheel.after(delayMs, () => this.start());
+  }
+
+  /** cgminer switchpool: the chosen pool becomes top priority and mining moves to it now. */
+  switchPool(index: number): void {
+    const p = this.pools[index];
+    if (!p) return;
+    p.enabled = true;
+    this.pools.splice(index, 1);
+    this.pools.unshift(p);
+    this.#reconnectFromTop();
+  }
+
+  /** After disabling or removing the active pool, cgminer moves on to the next one. */
+  poolsEdited(): void {
+    const active = this.#link?.ready ? this.#activePool : -1;
+    if (active >= 0 && !this.pools[active]?.enabled) this.#reconnectFromTop();
+    else if (!this.#link && this.#running) this.#reconnectFromTop();
+  }
+
+  /** Index shift after removing a pool ahead of the active one. */
+  poolRemoved(index: number): void {
+    if (index < this.#activePool) this.#activePool--;
+  }
+
+  #reconnectFromTop(): void {
+    this.#link?.close('pool switch');
+    this.o.wheel.cancel(this.#retryTimer);
+    this.#link = undefined;
+    this.#tryAt = 0;
+    if (this.#running) this.#connectNext();
+  }
+
+  #order(): number[] {
+    const out: number[] = [];
+    this.pools.forEach((p, i) => {
+      if (p.enabled && p.url) out.push(i);
+    });
+    return out;
+  }
+
+  #connectNext(): void {
+    if (!this.#running || this.#link) return;
+    const order = this.#order();
+    if (order.length === 0) return;
+    if (this.#tryAt >= order.length) {
+      // Every pool failed: wait, doubling up to the cap, then start again from the top.
+      this.#tryAt = 0;
+      const wait = this.#backoff;
+      this.#backoff = Math.min(this.o.backoffMaxMs, this.#backoff * 2);
+      this.#retryTimer = this.o.wheel.after(wait, () => this.#connectNext());
+      return;
+    }
+    const index = order[this.#tryAt]!;
+    const pool = this.pools[index]!;
+    const addr = poolAddress(pool.url);
+    if (!addr) {
+      this.#tryAt++;
+      return this.#connectNext();
+    }
+    const link: StratumLink = new StratumLink(
+      {
+        host: addr.host,
+        port: addr.port,
+        user: pool.user,
+        password: pool.password,
+        userAgent: this.profile.userAgent,
+        versionRollingMask: this.profile.versionRollingMask,
+        ...(this.profile.suggestsDifficulty ? { suggestDifficulty: this.o.suggestDifficulty } : {}),
+        connectTimeoutMs: 5000,
+      },
+      {
+        ready: () => {
+          this.#activePool = index;
+          this.#backoff = this.o.backoffMinMs;
+          pool.status = 'Alive';
+          if (this.fault.kind === 'stall') link.pause();
+          this.#scheduleShare();
+        },
+        job: (job) => {
+          if (job.cleanJobs && this.#job) this.#retire(this.#job.jobId);
+          else if (this.#job) this.#retire(this.#job.jobId, false);
+          this.#job = job;
+          this.#version = job.version;
+          pool.counters.getworks++;
+          if (job.cleanJobs) this.#restartWork();
+          else this.#scheduleShare();
+        },
+        difficulty: () => this.#restartWork(),
+        workReset: () => this.#restartWork(),
+        closed: (_reason, wasReady) => {
+          if (this.#link !== link) return;
+          this.#link = undefined;
+          this.#job = undefined;
+          pool.status = 'Dead';
+          this.#stopWork();
+          if (!this.#running) return;
+          if (wasReady) this.#tryAt = 0;
+          else this.#tryAt++;
+          const delay = wasReady ? this.o.backoffMinMs : 0;
+          this.#retryTimer = this.o.wheel.after(delay, () => this.#connectNext());
+        },
+      },
+    );
+    this.#link = link;
+  }
+
+  #retire(jobId: string, clean = true): void {
+    if (!clean) return;
+    this.#retiredJobs.push(jobId);
+    if (this.#retiredJobs.length > 8) this.#retiredJobs.shift();
+  }
+
+  #stopWork(): void {
+    this.o.wheel.cancel(this.#shareTimer);
+    this.#shareTimer = undefined;
+    this.#search?.cancel();
+    this.#search = undefined;
+    this.#jobGen++;
+  }
+
+  #restartWork(): void {
+    this.#stopWork();
+    this.#scheduleShare();
+  }
+
+  #scheduleShare(): void {
+    const link = this.#link;
+    if (!link?.ready || !this.#job || link.difficulty <= 0 || this.fault.kind === 'stall') return;
+    if (this.#shareTimer || this.#search || this.o.hashrate <= 0) return;
+    const rate = this.o.hashrate / (link.difficulty * TWO32);
+    const delayMs = (-Math.log(1 - Math.random()) / rate) * 1000;
+    this.#shareTimer = this.o.wheel.after(Math.min(delayMs, 2 ** 31 - 1), () => {
+      this.#shareTimer = undefined;
+      void this.#findShare();
+    });
+  }
+
+  async #findShare(): Promise<void> {
+    const link = this.#link;
+    const job = this.#job;
+    if (!link?.ready || !job) return;
+    const gen = this.#jobGen;
+    const difficulty = link.difficulty;
+    const en2 = (this.#en2++ % 2 ** Math.min(48, 8 * link.extranonce2Size))
+      .toString(16)
+      .padStart(link.extranonce2Size * 2, '0')
+      .slice(-link.extranonce2Size * 2);
+    const mask = link.versionMask;
+    if (mask !== 0) this.#version = nextRolledVersion(this.#version, mask);
+    const version = mask !== 0 ? this.#version : job.version;
+    const lowDiff = this.fault.kind === 'low-difficulty-shares';
+    this.#search = this.o.hasher.search({
+      prevHash: job.prevHash,
+      coinb1: job.coinb1,
+      extranonce1: link.extranonce1,
+      extranonce2: hexToBytes(en2),
+      coinb2: job.coinb2,
+      branch: job.branch,
+      version,
+      ntime: job.ntime,
+      bits: job.bits,
+      target: this.#target(difficulty),
+      startNonce: Math.floor(Math.random() * TWO32),
+      maxHashes: this.o.maxSearchHashes,
+      want: lowDiff ? 'misses' : 'meets',
+    });
+    const found = await this.#search.result;
+    if (gen !== this.#jobGen || this.#link !== link) return;
+    this.#search = undefined;
+    if (!found) {
+      this.stats.searchesGivenUp++;
+      return this.#scheduleShare();
+    }
+    const stale = this.fault.kind === 'stale-shares';
+    const fields: SubmitFields = {
+      worker: this.#workerFor(this.#activePool),
+      jobId: stale ? (this.#retiredJobs.at(-1) ?? `${job.jobId}-gone`) : job.jobId,
+      extranonce2: en2,
+      ntime: hex32(job.ntime),
+      nonce: hex32(found.nonce),
+      ...(mask !== 0 ? { versionBits: hex32((version & mask) >>> 0) } : {}),
+    };
+    if (this.fault.kind === 'garbage') link.writeRaw(garbageLine(this.#garbageN++));
+    await this.#submit(link, fields, difficulty, found.hash);
+    if (this.fault.kind === 'duplicate-shares') await this.#submit(link, fields, difficulty, found.hash);
+    this.#lastSubmit = fields;
+    if (gen === this.#jobGen) this.#scheduleShare();
+  }
+
+  async #submit(
+    link: StratumLink,
+    fields: SubmitFields,
+    difficulty: number,
+    hash: Uint8Array,
+  ): Promise<void> {
+    const pool = this.pools[this.#activePool];
+    const out = await link.submit(fields);
+    const now = Date.now();
+    if (out.accepted) {
+      const achieved = hashDifficulty(hash);
+      this.stats.recordAccepted(difficulty, achieved, now);
+      if (pool) {
+        const c = pool.counters;
+        c.accepted++;
+        c.difficultyAccepted += difficulty;
+        c.lastShareTime = now;
+        c.lastShareDifficulty = difficulty;
+        c.bestShare = Math.max(c.bestShare, achieved);
+      }
+    } else if (out.code !== undefined || out.message !== 'closed') {
+      this.stats.recordRejected(difficulty, out.code ?? 20, now);
+      if (pool) {
+        const c = pool.counters;
+        if (out.code === 21) {
+          c.stale++;
+          c.difficultyStale += difficulty;
+        } else {
+          c.rejected++;
+          c.difficultyRejected += difficulty;
+        }
+        c.lastShareTime = now;
+      }
+    }
+  }
+
+  #workerFor(index: number): string {
+    return this.pools[index]?.user ?? this.worker;
+  }
+
+  #target(d: number): Uint8Array {
+    let t = this.#targets.get(d);
+    if (!t) {
+      t = targetToBytes(difficultyToTarget(d));
+      if (this.#targets.size > 16) this.#targets.clear();
+      this.#targets.set(d, t);
+    }
+    return t;
+  }
+
+  get lastSubmit(): SubmitFields | undefined {
+    return this.#lastSubmit;
+  }
+}

@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFarm, type Farm } from '../../agent/src/sim/index.js';
+import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
+
+// The simulated miners against a real (minimal) Stratum endpoint that checks every share with
+// core's ShareValidator. Difficulty 2^-16 keeps a real share at ~65k sha256d.
+
+const D = 1 / 65536;
+let farm: Farm | undefined;
+const endpoints: StratumEndpoint[] = [];
+
+async function endpoint(opts = {}): Promise<StratumEndpoint> {
+  const e = await startStratumEndpoint({ difficulty: D, ...opts });
+  endpoints.push(e);
+  return e;
+}
+
+afterEach(async () => {
+  await farm?.stop();
+  farm = undefined;
+  for (const e of endpoints.splice(0)) await e.close();
+});
+
+describe('simulated miners on Stratum', () => {
+  it('every make subscribes with its user agent and submits shares the validator accepts, credited to its worker', async () => {
+    const pool = await endpoint();
+    farm = await startFarm({
+      miners: 5,
+      pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
+      account: 'acme',
+      hashrate: 400_000,
+      apis: false,
+    });
+    const workers = farm.miners.map((m) => m.worker);
+    expect(workers).toEqual([
+      'acme.antminer-1',
+      'acme.braiins-1',
+      'acme.whatsminer-1',
+      'acme.avalon-1',
+      'acme.bitaxe-1',
+    ]);
+    await pool.until(
+      () =>
+        workers.every((w) => pool.accepted(w).length >= 2) &&
+        farm!.miners.every((m) => m.stats.accepted >= 2),
+      20_000,
+    );
+    expect(pool.rejected()).toEqual([]);
+    for (const m of farm.miners) {
+      expect(m.stats.accepted).toBeGreaterThanOrEqual(2);
+      expect(m.stats.currentPool).toBe(`stratum+tcp://127.0.0.1:${pool.port}`);
+      expect(m.stats.difficulty).toBe(D);
+    }
+    const agents = pool.sessions.map((s) => s.userAgent).sort();
+    expect(agents).toEqual([
+      'bitaxe/BM1370/v2.12.2',
+      'bmminer/2.0.0',
+      'bosminer/0.2.0-36c56a9363',
+      'btminer/3.1.0',
+      'cgminer/4.11.1',
+    ]);
+    // Version rolling was negotiated and used: some accepted share carries rolled bits.
+    const bitaxe = pool.sessions.find((s) => s.userAgent?.startsWith('bitaxe'));
+    expect(bitaxe?.suggestedDifficulty).toBe(1000);
+    expect(pool.sessions.every((s) => s.versionMask === 0x1fffe000)).toBe(true);
+    const accepted = pool.accepted();
+    expect(accepted.every((s) => s.verdict.kind === 'accepted' && s.verdict.shareDifficulty >= D)).toBe(true);
+  });
+
+  it('faults produce the pool error codes: stale 21, duplicate 22, low difficulty 23', async () => {
+    const pool = await endpoint();
+    farm = await startFarm({
+      miners: 3,
+      makes: ['antminer'],
+      pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
+      account: 'f',
+      hashrate: 400_000,
+      apis: false,
+    });
+    const [a, b, c] = farm.miners;
+    await pool.until(() => farm!.miners.every((m) => m.stats.accepted >= 1), 20_000);
+    pool.newJob(true); // retires the first job, so a stale share has somewhere to point
+    farm.setFault(a!.name, { kind: 'stale-shares' });
+    farm.setFault(b!.name, { kind: 'duplicate-shares' });
+    farm.setFault(c!.name, { kind: 'low-difficulty-shares' });
+    const codes = (w: string) =>
+      pool.rejected(w).map((s) => (s.verdict.kind === 'rejected' ? s.verdict.code : 0));
+    await pool.until(
+      () =>
+        (a!.stats.rejectCodes[21] ?? 0) >= 1 &&
+        (b!.stats.rejectCodes[22] ?? 0) >= 1 &&
+        (c!.stats.rejectCodes[23] ?? 0) >= 1,
+      20_000,
+    );
+    expect(new Set(codes(a!.worker))).toEqual(new Set([21]));
+    expect(new Set(codes(b!.worker))).toEqual(new Set([22]));
+    expect(new Set(codes(c!.worker))).toEqual(new Set([23]));
+    expect(b!.stats.rejectCodes[22]).toBeGreaterThanOrEqual(1);
+    expect(c!.stats.rejectCodes[23]).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails over to the second pool when the first dies, and reconnects after a disconnect fault', async () => {
+    const first = await endpoint();
+    const second = await endpoint();
+    farm = await startFarm({
+      miners: 2,
+      makes: ['whatsminer', 'bitaxe'],
+      pools: [`stratum+tcp://127.0.0.1:${first.port}`, `stratum+tcp://127.0.0.1:${second.port}`],
+      account: 'fo',
+      hashrate: 400_000,
+      apis: false,
+      backoffMinMs: 50,
+      backoffMaxMs: 200,
+    });
+    await first.until(() => farm!.miners.every((m) => m.stats.accepted >= 1), 20_000);
+    await first.close();
+    await second.until(() => farm!.miners.every((m) => second.accepted(m.worker).length >= 1), 20_000);
+    for (const m of farm.miners) expect(m.stats.currentPool).toBe(`stratum+tcp://127.0.0.1:${second.port}`);
+    const before = second.sessions.length;
+    farm.setFault('whatsminer-1', { kind: 'disconnect' });
+    await second.until(() => second.sessions.length > before, 10_000);
+    await second.until(() => farm!.miner('whatsminer-1')!.stats.currentPool !== null, 10_000);
+  });
+
+  it('garbage lines reach the pool as unparseable lines; stall stops submitting until cleared', async () => {
+    const pool = await endpoint();
+    farm = await startFarm({
+      miners: 1,
+      makes: ['avalon'],
+      pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
+      hashrate: 400_000,
+      apis: false,
+    });
+    await pool.until(() => pool.accepted().length >= 1, 20_000);
+    farm.setFault('all', { kind: 'garbage' });
+    await pool.until(() => pool.badLines.length >= 3, 5_000);
+    farm.setFault('all', { kind: 'stall' });
+    await new Promise((r) => setTimeout(r, 100)); // let an in-flight submit land
+    const n = pool.shares.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(pool.shares.length).toBe(n);
+    farm.setFault('all', { kind: 'none' });
+    await pool.until(() => pool.shares.length > n, 20_000);
+  });
+});
