@@ -396,6 +396,20 @@ describe('StratumServer: bad input and limits', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(gone.map((e) => e.code)).toEqual(['slow-consumer']);
   });
+  it('random bytes never crash the server; other miners are unaffected', async () => {
+    const { open } = await start({ floodBurst: 10_000, floodRatePerSecond: 10_000 });
+    const [noise, calm] = [await open(), await open()];
+    let seed = 7;
+    const bytes = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      bytes[i] = i % 97 === 0 ? 0x0a : seed & 0xff;
+    }
+    noise.socket.write(bytes);
+    noise.send('\n{"id":99,"method":"mining.ping","params":[]}\n');
+    expect(errorCode(await noise.reply(99))).toBe(-32601);
+    await calm.handshake();
+  });
 });
 
 describe('StratumServer: fan-out', () => {
@@ -453,5 +467,26 @@ describe('StratumServer: fan-out', () => {
     await until(() => gone.length >= 2, 'disconnect events');
     expect(gone.map((e) => e.code)).toEqual(['disconnect-all', 'disconnect-all']);
     expect(gone.find((e) => e.worker)?.worker).toBe('rig1');
+  });
+});
+
+describe('StratumServer: upstream trouble', () => {
+  it('while suspended, miners keep the last job: shares are accepted and the job is re-sent', async () => {
+    const { server, open } = await start({ rebroadcastMs: 100, tickMs: 25 });
+    const c = await open();
+    const { en1 } = await c.handshake();
+    await c.notify('mining.notify');
+    server.suspend('upstream down');
+    const found = mine(job('j1'), en1, '000000000009', TINY);
+    c.send({
+      id: 8,
+      method: 'mining.submit',
+      params: ['acct.rig1', 'j1', '000000000009', found.ntime, found.nonce],
+    });
+    expect((await c.reply(8)).result).toBe(true);
+    expect((await c.notify('mining.notify')).params![0]).toBe('j1');
+    server.resume();
+    expect(server.suspended).toBe(false);
+    expect(c.closed).toBe(false);
   });
 });

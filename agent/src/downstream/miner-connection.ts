@@ -121,8 +121,8 @@ export class MinerConnection {
         return;
       }
       this.#queue.push(r.value);
+      this.#drain();
     }
-    this.#drain();
   }
 
   #drain(): void {
