@@ -9,6 +9,7 @@ import {
   writeHeader,
 } from '@farmhand/core/bitcoin';
 import {
+  FloodGuard,
   InvalidShareGuard,
   MinerSession,
   NotifyLines,
@@ -399,5 +400,14 @@ describe('session parts', () => {
     expect(s.hashrate(60_000)).toBeCloseTo(2 ** 32 / 60, 3);
     expect(s.hashrate(10 * 60_000)).toBe(0);
     expect(s.accepted).toBe(1);
+  });
+
+  it('FloodGuard allows a burst, then the rate', () => {
+    const g = new FloodGuard({ ratePerSecond: 2, burst: 3 }, 0);
+    expect([g.take(0), g.take(0), g.take(0), g.take(0)]).toEqual([true, true, true, false]);
+    expect(g.take(499)).toBe(false);
+    expect(g.take(500)).toBe(true);
+    expect(g.take(10_000) && g.take(10_000) && g.take(10_000)).toBe(true);
+    expect(g.take(10_000)).toBe(false);
   });
 });

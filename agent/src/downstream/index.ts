@@ -3,4 +3,3 @@ export * from './stratum-server.js';
 export * from './server-options.js';
 export * from './server-events.js';
 export * from './miner-connection.js';
-export * from './flood-guard.js';

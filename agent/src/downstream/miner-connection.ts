@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { LineDecoder, StratumErrorCode, encodeError } from '@farmhand/core/stratum';
-import { FloodGuard, type FloodGuardOptions } from './flood-guard.js';
+import { FloodGuard, type FloodGuardOptions } from '@farmhand/core/session';
 import type { DisconnectCode } from './server-events.js';
 
 // The socket side of one miner: line framing with a size bound, the flood guard, serial handling of

@@ -5,3 +5,4 @@ export * from './session-output.js';
 export * from './session-stats.js';
 export * from './invalid-share-guard.js';
 export * from './password-options.js';
+export * from './flood-guard.js';
