@@ -1,0 +1,291 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import makeMdns from 'multicast-dns';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCgminerReply } from '../../agent/src/fleet/cgminer-reply.js';
+import { startFarm, type Farm } from '../../agent/src/sim/index.js';
+import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
+
+// Device APIs of the simulated miners, over real loopback sockets: cgminer TCP, AxeOS REST,
+// Antminer CGI with digest auth, mDNS (unicast only) and the UDP IP report.
+
+const D = 1 / 65536;
+let farm: Farm | undefined;
+const endpoints: StratumEndpoint[] = [];
+
+async function endpoint(): Promise<StratumEndpoint> {
+  const e = await startStratumEndpoint({ difficulty: D });
+  endpoints.push(e);
+  return e;
+}
+
+afterEach(async () => {
+  await farm?.stop();
+  farm = undefined;
+  for (const e of endpoints.splice(0)) await e.close();
+});
+
+/** Sends one request, reads until the daemon closes the connection. */
+function tcp(port: number, request: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = connect({ host: '127.0.0.1', port }, () => s.write(request));
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('end', () => resolve(Buffer.concat(chunks)));
+    s.on('error', reject);
+  });
+}
+
+async function cgminer(port: number, command: string, parameter?: string): Promise<Record<string, unknown>> {
+  const raw = await tcp(port, JSON.stringify(parameter === undefined ? { command } : { command, parameter }));
+  expect(raw[raw.length - 1]).toBe(0);
+  return JSON.parse(raw.subarray(0, -1).toString('utf8').replace('}{', '},{')) as Record<string, unknown>;
+}
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+/** A digest-authenticated request, computed here rather than with the fleet client. */
+async function digestFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const first = await fetch(url, init);
+  if (first.status !== 401) return first;
+  const h = first.headers.get('www-authenticate') ?? '';
+  const realm = /realm="([^"]*)"/.exec(h)?.[1] ?? '';
+  const nonce = /nonce="([^"]*)"/.exec(h)?.[1] ?? '';
+  const uri = new URL(url).pathname;
+  const cnonce = randomBytes(8).toString('hex');
+  const ha1 = md5(`root:${realm}:root`);
+  const ha2 = md5(`${init.method ?? 'GET'}:${uri}`);
+  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
+  const auth = `Digest username="root", realm="${realm}", nonce="${nonce}", uri="${uri}", qop=auth, nc=00000001, cnonce="${cnonce}", response="${response}"`;
+  return fetch(url, { ...init, headers: { ...(init.headers ?? {}), Authorization: auth } });
+}
+
+describe('simulated device APIs', () => {
+  it('cgminer-style API: every make answers with a NUL-terminated reply the fleet parser reads, with live values', async () => {
+    const pool = await endpoint();
+    farm = await startFarm({
+      miners: 4,
+      makes: ['antminer', 'braiins', 'whatsminer', 'avalon'],
+      pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
+      hashrate: 400_000,
+    });
+    await pool.until(() => farm!.miners.every((m) => m.stats.accepted >= 1), 20_000);
+    const [ant, bos, wm, ava] = farm.miners;
+    for (const m of farm.miners) {
+      for (const cmd of ['summary', 'pools', 'stats', 'devs', 'version', 'config']) {
+        const raw = await tcp(m.apiPort!, JSON.stringify({ command: cmd }));
+        expect(raw[raw.length - 1]).toBe(0);
+        const parsed = parseCgminerReply(raw);
+        expect(parsed.ok, `${m.make} ${cmd}`).toBe(true);
+      }
+    }
+    // bmminer stats keeps the "}{" quirk of old firmware.
+    const stats = (await tcp(ant!.apiPort!, '{"command":"stats"}')).toString('utf8');
+    expect(stats).toContain('"}{"STATS":0');
+    const pools = (await cgminer(ant!.apiPort!, 'pools')) as {
+      POOLS: { URL: string; User: string; Accepted: number }[];
+    };
+    expect(pools.POOLS[0]!.URL).toBe(`stratum+tcp://127.0.0.1:${pool.port}`);
+    expect(pools.POOLS[0]!.User).toBe(ant!.worker);
+    expect(pools.POOLS[0]!.Accepted).toBeGreaterThanOrEqual(1);
+    const summary = (await cgminer(bos!.apiPort!, 'summary')) as {
+      SUMMARY: { Accepted: number; 'MHS av': number }[];
+    };
+    expect(summary.SUMMARY[0]!.Accepted).toBeGreaterThanOrEqual(1);
+    expect(summary.SUMMARY[0]!['MHS av']).toBeGreaterThan(0);
+    // btminer: pools numbered from 1; "version" refused with its flat error.
+    const wmPools = (await cgminer(wm!.apiPort!, 'pools')) as { POOLS: { POOL: number }[] };
+    expect(wmPools.POOLS[0]!.POOL).toBe(1);
+    const wmVersion = await cgminer(wm!.apiPort!, 'version');
+    expect(wmVersion['STATUS']).toBe('E');
+    expect(wmVersion['Description']).toBe('whatsminer v1.1');
+    // Plain-text request → cgminer text reply.
+    const text = (await tcp(ava!.apiPort!, 'version')).toString('utf8');
+    expect(text).toMatch(
+      /^STATUS=S,When=\d+,Code=22,Msg=CGMiner versions,Description=cgminer 4.11.1\|VERSION,CGMiner=4.11.1,/,
+    );
+    expect(text.endsWith('|\0')).toBe(true);
+    // Joined commands.
+    const joined = await cgminer(ava!.apiPort!, 'summary+pools');
+    expect(Object.keys(joined)).toEqual(['summary', 'pools', 'id']);
+  });
+
+  it('cgminer addpool + switchpool re-points the miner to a second pool; Braiins refuses writes', async () => {
+    const a = await endpoint();
+    const b = await endpoint();
+    farm = await startFarm({
+      miners: 2,
+      makes: ['antminer', 'braiins'],
+      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
+      hashrate: 400_000,
+    });
+    const [ant, bos] = farm.miners;
+    await a.until(() => ant!.stats.accepted >= 1, 20_000);
+    const added = (await cgminer(
+      ant!.apiPort!,
+      'addpool',
+      `stratum+tcp://127.0.0.1:${b.port},acct.moved,x`,
+    )) as { STATUS: { Code: number }[] };
+    expect(added.STATUS[0]!.Code).toBe(55);
+    const switched = (await cgminer(ant!.apiPort!, 'switchpool', '1')) as {
+      STATUS: { STATUS: string; Code: number }[];
+    };
+    expect(switched.STATUS[0]).toMatchObject({ STATUS: 'S', Code: 27 });
+    await b.until(() => b.accepted('acct.moved').length >= 1, 20_000);
+    expect(ant!.stats.currentPool).toBe(`stratum+tcp://127.0.0.1:${b.port}`);
+    const denied = (await cgminer(bos!.apiPort!, 'addpool', `stratum+tcp://127.0.0.1:${b.port},x,x`)) as {
+      STATUS: { STATUS: string; Code: number }[];
+    };
+    expect(denied.STATUS[0]).toMatchObject({ STATUS: 'E', Code: 45 });
+  });
+
+  it('AxeOS: GET /api/system/info has the real fields; PATCH + restart re-points the Bitaxe', async () => {
+    const a = await endpoint();
+    const b = await endpoint();
+    farm = await startFarm({
+      miners: 1,
+      makes: ['bitaxe'],
+      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
+      account: 'home',
+      hashrate: 400_000,
+      restartMs: 100,
+    });
+    const bx = farm.miners[0]!;
+    await a.until(() => bx.stats.accepted >= 1, 20_000);
+    const base = `http://127.0.0.1:${bx.httpPort}`;
+    const info = (await (await fetch(`${base}/api/system/info`)).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({
+      ASICModel: 'BM1370',
+      stratumURL: '127.0.0.1',
+      stratumPort: a.port,
+      stratumUser: 'home.bitaxe-1',
+      boardVersion: '601',
+    });
+    expect(info['sharesAccepted']).toBeGreaterThanOrEqual(1);
+    expect(typeof info['hashRate']).toBe('number');
+    const patch = await fetch(`${base}/api/system`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ stratumURL: '127.0.0.1', stratumPort: b.port, stratumUser: 'home.moved' }),
+    });
+    expect(patch.status).toBe(200);
+    expect((await fetch(`${base}/api/system/restart`, { method: 'POST' })).status).toBe(200);
+    await b.until(() => b.accepted('home.moved').length >= 1, 20_000);
+    const after = (await (await fetch(`${base}/api/system/info`)).json()) as Record<string, unknown>;
+    expect(after).toMatchObject({ stratumPort: b.port, stratumUser: 'home.moved' });
+  });
+
+  it('Antminer CGI: digest auth required; set_miner_conf re-points the miner', async () => {
+    const a = await endpoint();
+    const b = await endpoint();
+    farm = await startFarm({
+      miners: 1,
+      makes: ['antminer'],
+      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
+      hashrate: 400_000,
+      restartMs: 100,
+    });
+    const ant = farm.miners[0]!;
+    const base = `http://127.0.0.1:${ant.httpPort}`;
+    const anon = await fetch(`${base}/cgi-bin/get_system_info.cgi`);
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get('www-authenticate')).toMatch(/^Digest realm="antMiner Configuration"/);
+    const sys = JSON.parse(await (await digestFetch(`${base}/cgi-bin/get_system_info.cgi`)).text()) as Record<
+      string,
+      string
+    >;
+    expect(sys).toMatchObject({ minertype: 'Antminer S9', macaddr: ant.mac });
+    const form = new URLSearchParams({
+      _ant_pool1url: `stratum+tcp://127.0.0.1:${b.port}`,
+      _ant_pool1user: 'cgi.moved',
+      _ant_pool1pw: 'x',
+      _ant_pool2url: '',
+      _ant_pool2user: '',
+      _ant_pool2pw: '',
+      _ant_pool3url: '',
+      _ant_pool3user: '',
+      _ant_pool3pw: '',
+    });
+    const set = await digestFetch(`${base}/cgi-bin/set_miner_conf.cgi`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(await set.text()).toBe('ok');
+    await b.until(() => b.accepted('cgi.moved').length >= 1, 20_000);
+    const conf = JSON.parse(await (await digestFetch(`${base}/cgi-bin/get_miner_conf.cgi`)).text()) as {
+      pools: { url: string; user: string }[];
+    };
+    expect(conf.pools[0]).toMatchObject({ url: `stratum+tcp://127.0.0.1:${b.port}`, user: 'cgi.moved' });
+  });
+
+  it('mDNS: a unicast query to the responder loopback port is answered with the AxeOS service records', async () => {
+    const pool = await endpoint();
+    farm = await startFarm({
+      miners: 2,
+      makes: ['bitaxe'],
+      pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
+      hashrate: 1,
+      mdns: { port: 0, host: '127.0.0.1' },
+    });
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    const asker = makeMdns({
+      socket: sock,
+      port: sock.address().port,
+      bind: false,
+      multicast: false,
+      ip: '127.0.0.1',
+    });
+    try {
+      const response = new Promise<import('multicast-dns').ResponsePacket>((resolve) =>
+        asker.once('response', (r) => resolve(r)),
+      );
+      asker.query([{ name: '_axeos._sub._http._tcp.local', type: 'PTR' }], {
+        port: farm.mdnsPort!,
+        address: '127.0.0.1',
+      });
+      const r = await response;
+      const ptrs = r.answers.flatMap((a) => (a.type === 'PTR' ? [a.data] : []));
+      expect(ptrs).toHaveLength(2);
+      expect(ptrs[0]).toMatch(/^Bitaxe Gamma 601 \([0-9A-F]{4}\)\._http\._tcp\.local$/);
+      const srv = r.additionals.find((a) => a.type === 'SRV');
+      expect(srv && srv.type === 'SRV' ? srv.data.port : 0).toBe(farm.miners[0]!.httpPort);
+      const txt = r.additionals.find((a) => a.type === 'TXT');
+      const keys =
+        txt && txt.type === 'TXT' ? (txt.data as Buffer[]).map((b) => b.toString().split('=')[0]) : [];
+      expect(keys).toEqual(['board', 'family', 'asic', 'asic_count', 'fw_version']);
+    } finally {
+      await new Promise<void>((r) => asker.destroy(() => r()));
+    }
+  });
+
+  it('IP report: Antminer sends "ip,mac" and Whatsminer "IP:<ip>MAC:<mac>" to the given loopback port', async () => {
+    const pool = await endpoint();
+    farm = await startFarm({
+      miners: 3,
+      makes: ['antminer', 'whatsminer', 'bitaxe'],
+      pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
+      hashrate: 1,
+      apis: false,
+    });
+    const listener = createSocket('udp4');
+    await new Promise<void>((r) => listener.bind(0, '127.0.0.1', r));
+    const got: string[] = [];
+    listener.on('message', (m) => got.push(m.toString('ascii')));
+    const port = listener.address().port;
+    try {
+      const [ant, wm, bx] = farm.miners;
+      expect((await farm.pressIpReport(ant!.name, { host: '127.0.0.1', port })).ok).toBe(true);
+      expect((await farm.pressIpReport(wm!.name, { host: '127.0.0.1', port })).ok).toBe(true);
+      const none = await farm.pressIpReport(bx!.name, { host: '127.0.0.1', port });
+      expect(none.ok ? '' : none.error.code).toBe('NO_IP_REPORT');
+      await pool.until(() => got.length >= 2, 5_000);
+      expect(got).toContain(`${ant!.host},${ant!.mac}`);
+      expect(got).toContain(`IP:${wm!.host}MAC:${wm!.mac}`);
+    } finally {
+      listener.close();
+    }
+  });
+});
