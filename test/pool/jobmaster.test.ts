@@ -125,12 +125,18 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function setup(extra: Record<string, unknown> = {}) {
+async function setup(extra: Record<string, unknown> = {}, secondNode = false) {
   const fake = new FakeBitcoind({ longPollMs: 1000 });
   await fake.listen();
   cleanup.push(() => fake.close());
+  // A second node on the same chain: found blocks go to both, templates come from the first.
+  const second = new FakeBitcoind({ longPollMs: 1000 });
+  await second.listen();
+  cleanup.push(() => second.close());
+  const nodes = [{ url: fake.url(), name: 'fake' }];
+  if (secondNode) nodes.push({ url: second.url(), name: 'second' });
   const config = parseJobmasterConfig({
-    bitcoind: [{ url: fake.url(), name: 'fake' }],
+    bitcoind: nodes,
     payoutAddress: PAYOUT,
     listen: { host: '127.0.0.1', port: 0 },
     extranonceSize: 8,
@@ -146,12 +152,12 @@ async function setup(extra: Record<string, unknown> = {}) {
   cleanup.push(() => jm.stop());
   const gw = new TestGateway(port);
   cleanup.push(() => gw.close());
-  return { fake, jm, gw, lines };
+  return { fake, second, jm, gw, lines };
 }
 
 describe('jobmaster against the fake bitcoind', () => {
   it('job → found block → accepted → clean job on the new tip; unknown jobs refused', async () => {
-    const { fake, jm, gw } = await setup();
+    const { fake, second, jm, gw } = await setup({}, true);
     const newblocks: NewBlockEvent[] = [];
     jm.on('newblock', (e: NewBlockEvent) => newblocks.push(e));
     const first = await gw.next<JobMessage>((m) => m.type === 'JOB');
@@ -181,7 +187,11 @@ describe('jobmaster against the fake bitcoind', () => {
     );
     expect(result.accepted).toBe(true);
     expect(result.hash).toBe(hash);
-    expect(result.answers).toEqual([{ node: 'fake', result: null }]);
+    expect(result.answers).toEqual([
+      { node: 'fake', result: null },
+      { node: 'second', result: null },
+    ]);
+    expect(second.acceptedBlocks().map((b) => b.hash)).toEqual([hash]);
 
     const accepted = fake.acceptedBlocks();
     expect(accepted.map((b) => b.hash)).toEqual([hash]);
@@ -199,13 +209,16 @@ describe('jobmaster against the fake bitcoind', () => {
     expect(next.prevhash).toBe(hash);
     expect(next.job.merkleBranch).toEqual([]);
 
-    // The same block again: every node says duplicate, so nothing is announced.
+    // The same block again: one node says duplicate, the other fails; nothing is announced.
+    second.setFault('http-500');
     gw.send({ type: 'FOUND_BLOCK', ...found }, 78);
     const dup = await gw.next<JmMessage & { type: 'BLOCK_RESULT' }>(
       (m, seq) => m.type === 'BLOCK_RESULT' && seq === 78,
     );
     expect(dup.accepted).toBe(false);
     expect(dup.answers[0]!.result).toBe('duplicate');
+    expect(dup.answers[1]!.error).toContain('HTTP 500');
+    expect(newblocks.length).toBe(1);
 
     gw.send({ type: 'FOUND_BLOCK', ...found, jobId: 'fff0' }, 79);
     const unknown = await gw.next<JmMessage & { type: 'ERROR' }>(
@@ -238,6 +251,23 @@ describe('jobmaster against the fake bitcoind', () => {
     // A found block on the empty job rebuilds with no transactions.
     const record = jm.job(empty.job.jobId)!;
     expect(record.template.transactions).toEqual([]);
+    // The node does not know that tip, so it refuses the block with Core's reason; the jobmaster carries on.
+    const extranonce = '0000000000000009';
+    const solved = solve(empty, extranonce);
+    const found = {
+      jobId: empty.job.jobId,
+      extranonce,
+      ntime: empty.job.ntime,
+      nonce: solved.nonce,
+      version: empty.job.version,
+    };
+    gw.send({ type: 'FOUND_BLOCK', ...found }, 2);
+    const refused = await gw.next<JmMessage & { type: 'BLOCK_RESULT' }>(
+      (m, seq) => m.type === 'BLOCK_RESULT' && seq === 2,
+    );
+    expect(refused.accepted).toBe(false);
+    expect(refused.answers[0]!.result).toBe('prev-blk-not-found');
+    expect(refused.hash).toBe(solved.hash);
     // The node never reaches 109 here: after the limit the node's own template comes back, clean.
     const back = await gw.next<JobMessage>((m) => m.type === 'JOB' && !m.empty && m.height === 108, mark);
     expect(back.job.cleanJobs).toBe(true);
