@@ -4,6 +4,7 @@ import { runCommand } from './supervisor/index.js';
 import { metawriterCommand } from './metawriter/command.js';
 import { alertcenterCommand } from './alertcenter/command.js';
 import { fakeBitcoindCommand } from './fake-bitcoind/command.js';
+import { gatewayCommand } from './gateway/command.js';
 import { jobmasterCommand } from './jobmaster/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -18,7 +19,8 @@ export function buildProgram(): Command {
     .addCommand(metawriterCommand())
     .addCommand(alertcenterCommand())
     .addCommand(fakeBitcoindCommand())
-    .addCommand(jobmasterCommand());
+    .addCommand(jobmasterCommand())
+    .addCommand(gatewayCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
