@@ -77,8 +77,10 @@ describe('cgminer TCP client', () => {
   it('btminer v3: 4-byte little-endian length frames both ways', async () => {
     const body = readFixture('asics/whatsminer/asicrs-btminer-apiv3-get-device-info.json');
     let got = '';
+    let frame = Buffer.alloc(0);
     const server = createServer((s) => {
       s.once('data', (c) => {
+        frame = c;
         got = c.subarray(4, 4 + c.readUInt32LE(0)).toString();
         const b = Buffer.from(body);
         const head = Buffer.alloc(4);
@@ -96,6 +98,7 @@ describe('cgminer TCP client', () => {
     );
     server.close();
     expect(JSON.parse(got)).toEqual({ cmd: 'get.device.info' });
+    expect(frame.toString('hex')).toBe('190000007b22636d64223a226765742e6465766963652e696e666f227d');
     expect(
       r.ok &&
         r.value.form === 'json' &&
