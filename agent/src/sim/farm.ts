@@ -38,6 +38,8 @@ export interface FarmOptions {
   readonly restartMs?: number;
   /** Hashes one share search may spend before giving up. Default 2^23. */
   readonly maxSearchHashes?: number;
+  /** Spread miner power-up over this many ms (thousands of miners connecting at once is a storm). */
+  readonly rampMs?: number;
   /** Difficulty AxeOS suggests after authorize. Default 1000 (its factory setting). */
   readonly suggestDifficulty?: number;
 }
@@ -169,7 +171,11 @@ export async function startFarm(opts: FarmOptions): Promise<Farm> {
     });
   }
 
-  for (const e of entries) e.sim.start();
+  const ramp = opts.rampMs ?? 0;
+  entries.forEach((e, i) => {
+    if (ramp <= 0) e.sim.start();
+    else wheel.after((ramp * i) / entries.length, () => e.sim.start());
+  });
 
   const miners: FarmMiner[] = entries.map(({ sim, apis }) => ({
     name: sim.name,
