@@ -307,4 +307,31 @@ describe('jobmaster against the fake bitcoind', () => {
     expect(next.job.cleanJobs).toBe(true);
     expect(lines.some((l) => l.includes('answers again'))).toBe(true);
   });
+  it('follows a node restarted on a fresh chain (lower height), and keeps serving connected gateways', async () => {
+    const { fake, gw } = await setup();
+    const first = await gw.next<JobMessage>((m) => m.type === 'JOB');
+    const built = buildJob(fake.chain.template(), { payoutScript, extranonceSize: 8, jobId: 'x' });
+    if (!built.ok) throw new Error(built.error.message);
+    const solved = solve({ ...first, job: built.value.job }, '0000000000000000');
+    const block = assembleFoundBlock(
+      built.value,
+      '0000000000000000',
+      built.value.job.ntime,
+      solved.nonce,
+      built.value.job.version,
+    );
+    if (!block.ok) throw new Error(block.error.message);
+    expect(fake.chain.submit(bytesToHex(block.value.block))).toEqual({ result: null });
+    await gw.next<JobMessage>((m) => m.type === 'JOB' && m.height === 109);
+    const mark = gw.received.length;
+    // The node restarts from the start of the chain on the same port.
+    const port = Number(new URL(fake.url()).port);
+    await fake.close();
+    const restarted = new FakeBitcoind({ port, longPollMs: 1000 });
+    await restarted.listen();
+    cleanup.push(() => restarted.close());
+    const back = await gw.next<JobMessage>((m) => m.type === 'JOB' && m.height === 108, mark);
+    expect(back.job.cleanJobs).toBe(true);
+    expect(back.prevhash).toBe(first.prevhash);
+  });
 });

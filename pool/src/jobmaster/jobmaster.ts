@@ -171,7 +171,9 @@ export class Jobmaster extends EventEmitter {
       clean = t.previousblockhash !== this.#spv.prevhash;
       this.#endSpv();
     } else {
-      if (cur && !cur.empty && t.height < cur.height) return; // a late answer from before the new tip
+      // A lower height is a late answer from before the new tip, unless the node says that really is its
+      // tip (a node reset to another chain, e.g. a restarted regtest node).
+      if (cur && !cur.empty && t.height < cur.height && t.previousblockhash !== this.#source.nodeTip) return;
       clean = !cur || t.previousblockhash !== cur.template.previousblockhash;
       if (!clean && key === this.#lastKey && reason !== 'refresh') return;
     }

@@ -27,6 +27,7 @@ export class TemplateSource {
   /** Index of the node templates come from; moves on when it fails. */
   #active = 0;
   #lastPrev: string | undefined;
+  #nodeTip: string | undefined;
   #lastAt = 0;
   #fetching: Promise<void> | null = null;
   #fetchAgain: TemplateReason | null = null;
@@ -50,6 +51,11 @@ export class TemplateSource {
     this.#running = true;
     void this.#pollLoop();
     if (this.#opts.longPoll) void this.#longPollLoop();
+  }
+
+  /** The tip the node last reported to the poll (getbestblockhash). */
+  get nodeTip(): string | undefined {
+    return this.#nodeTip;
   }
 
   stop(): void {
@@ -109,6 +115,7 @@ export class TemplateSource {
         continue;
       }
       this.#recovered(node, 'getbestblockhash');
+      this.#nodeTip = tip.value;
       if (tip.value !== this.#lastPrev) await this.fetchNow('tip');
       else if (Date.now() - this.#lastAt >= this.#opts.refreshMs) await this.fetchNow('refresh');
     }

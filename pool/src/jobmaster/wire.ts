@@ -100,7 +100,7 @@ export interface NewTipMessage {
   curtime: number;
 }
 
-export type JmErrorCode = 'UNKNOWN_JOB' | 'BAD_MESSAGE' | 'NOT_A_BLOCK' | 'NO_JOB';
+export type JmErrorCode = 'UNKNOWN_JOB' | 'BAD_MESSAGE' | 'NOT_A_BLOCK';
 
 /** jobmaster → gateway: a refused request (frame seq = the request's seq). */
 export interface ErrorMessage {
