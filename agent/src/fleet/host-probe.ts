@@ -51,10 +51,14 @@ export class HostProbe {
     return this.opts.portMap?.[defaultPort] ?? defaultPort;
   }
 
-  /** The answer to `request` over `transport` on the profile's default `port`; sequential and cached. */
+  /**
+   * The answer to `request` over `transport` on the profile's default `port`; sequential and cached.
+   * With `profile`, an HTTP Digest challenge is answered with its credentials; identification probes pass
+   * none, because the challenge itself (401 and its realm) is what identifies a stock Antminer.
+   */
   ask(transport: Transport, port: number, request: string, profile?: FirmwareProfile): Promise<Answer> {
     const real = this.port(port);
-    const key = `${transport}|${real}|${request}`;
+    const key = `${transport}|${real}|${request}|${transport === 'http' && profile ? profile.id : ''}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const run = this.queue.then(() => this.send(transport, real, request, profile));

@@ -82,7 +82,7 @@ async function probeMatches(probe: HostProbe, profile: FirmwareProfile, p: Probe
   const port = portOf(profile, p.port);
   if (port === undefined || p.transport === 'mdns' || p.transport === 'grpc' || p.transport === 'udp')
     return false;
-  const a = await probe.ask(p.transport, port, p.request, profile);
+  const a = await probe.ask(p.transport, port, p.request);
   if (a.kind === 'none') return false;
   return p.match.every((m) => matches(a, m));
 }

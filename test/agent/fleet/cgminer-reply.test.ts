@@ -45,6 +45,16 @@ describe('parseCgminerReply: fixture quirks', () => {
     expect(d.pools).toHaveLength(3);
   });
 
+  it('the missing-fan-ctrl variant of get_miner_conf reads too, pools intact', () => {
+    const r = okReply(
+      readFixture('asics/antminer-stock/foreman-s19-pro-missing-fan-ctrl-get-miner-conf.txt'),
+    );
+    expect(r.repairs).toContain('missing-value');
+    const d = (r as { data: JsonObject }).data;
+    expect(d['bitmain-fan-ctrl']).toBeNull();
+    expect(Array.isArray(d.pools)).toBe(true);
+  });
+
   it('accepts a body that starts with blank lines', () => {
     const r = okReply(readFixture('asics/antminer-stock/foreman-s19-powermode-get-miner-conf.txt'));
     expect(r.repairs).toContain('leading-blank-lines');

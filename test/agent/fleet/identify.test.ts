@@ -132,6 +132,21 @@ beforeAll(async () => {
       { host: at(19), port: PORTS[80] },
     ),
     await garbageServer(Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'), at(20), PORTS[4028]),
+    // Antminer with its API switched off: only the web UI answers, 401 with the Digest realm
+    await httpServer(
+      {
+        'GET /cgi-bin/get_system_info.cgi': () => ({
+          status: 200,
+          body: f('antminer-stock/asicrs-s21-stock-get-system-info-cgi.json'),
+        }),
+        'GET /': () => ({ status: 200, body: '<html>antMiner</html>' }),
+      },
+      {
+        digest: { realm: 'antMiner Configuration', user: 'root', password: 'root' },
+        host: at(22),
+        port: PORTS[80],
+      },
+    ),
   );
 });
 
@@ -244,6 +259,20 @@ describe('identify and read each make', () => {
       powerW: 3156,
     });
     expect(r.value.pools).toHaveLength(3);
+  });
+
+  it('an Antminer whose API is off is still identified by its Digest realm; status stays empty', async () => {
+    const r = await readMiner('127.0.0.22', opts());
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value).toMatchObject({
+      make: 'antminer',
+      model: 'S21',
+      firmware: 'stock',
+      firmwareVersion: 'FR-1.12(251009-S21)',
+      hashrateThs: null,
+      boards: [],
+      pools: [],
+    });
   });
 
   it('a web page, an SSH banner and an empty address are not miners', async () => {

@@ -95,6 +95,29 @@ describe('Antminer layout (stock, VNish, Hiveon)', () => {
   });
 });
 
+describe('every `}{` quirk file reads to its numbers', () => {
+  // Expected values computed independently (rate = GHS 5s / 1000 in the device's own unit, chains with chips, fans > 0).
+  const cases: [string, number, number[], number[], number][] = [
+    ['antminer-stock/foreman-d3-stats.txt', 16.34664, [60, 60, 60], [6030, 5790], 54422],
+    ['antminer-stock/foreman-l3-stats-2.txt', 0, [72, 72, 72, 72], [3840, 3810], 393983],
+    ['antminer-stock/foreman-l3-stats.txt', 0.50456, [72, 72, 72, 72], [3840, 3810], 393983],
+    ['antminer-stock/foreman-s9-bad-temps-stats.txt', 13.88381, [63, 63, 63], [3720, 2400], 293628],
+    ['antminer-stock/foreman-z11-chipless-stats.txt', 145.47439, [3, 3, 3], [3000, 3000], 20578],
+    ['antminer-stock/foreman-z11-stats.txt', 0.14154, [3, 3, 3], [5640, 5760], 68493],
+    ['antminer-thirdparty/foreman-s9-mskminer-stats.txt', 9.039731, [63, 63, 63], [5280], 16],
+    ['hiveon/foreman-s9-hiveon-stats-2.txt', 11.81391, [63, 63, 63], [3360, 4440], 136],
+    ['hiveon/foreman-s9-hiveon-stats.txt', 11.7814, [63, 63, 63], [3840, 4920], 69],
+    ['vnish/foreman-s9-nicehash-stats.txt', 12.79548, [63, 63, 63], [5400, 5880], 3617],
+  ];
+  it.each(cases)('%s', (file, rate, chips, fans, uptime) => {
+    const s = normalizeStatus('antminer', replies({ stats: file }));
+    expect(s.hashrateThs).toBeCloseTo(rate, 6);
+    expect(s.boards.map((b) => b.chips)).toEqual(chips);
+    expect(s.fans).toEqual(fans);
+    expect(s.uptimeS).toBe(uptime);
+  });
+});
+
 describe('Whatsminer', () => {
   it('M30S v2 API: MH/s summary, 3 edevs boards, in/out fans, power, error code', () => {
     const s = normalizeStatus(
