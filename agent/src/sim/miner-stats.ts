@@ -93,3 +93,34 @@ export class MinerStats {
     if (this.#work.length > 4096) this.#work.splice(0, this.#work.length - 4096);
   }
 }
+
+/** Credits a pool's answer to a submit, in the miner's totals and the pool's own counters. */
+export function recordOutcome(
+  stats: MinerStats,
+  pool: PoolCounters | undefined,
+  out: { readonly accepted: boolean; readonly code?: number },
+  difficulty: number,
+  achieved: number,
+  now = Date.now(),
+): void {
+  if (out.accepted) {
+    stats.recordAccepted(difficulty, achieved, now);
+    if (!pool) return;
+    pool.accepted++;
+    pool.difficultyAccepted += difficulty;
+    pool.lastShareDifficulty = difficulty;
+    pool.bestShare = Math.max(pool.bestShare, achieved);
+  } else {
+    stats.recordRejected(difficulty, out.code ?? 20, now);
+    if (!pool) return;
+    // cgminer counts "job not found" answers as stale, the rest as rejected.
+    if (out.code === 21) {
+      pool.stale++;
+      pool.difficultyStale += difficulty;
+    } else {
+      pool.rejected++;
+      pool.difficultyRejected += difficulty;
+    }
+  }
+  pool.lastShareTime = now;
+}

@@ -4,7 +4,7 @@ import { hex32, nextRolledVersion, type SubmitFields } from '@farmhand/core/stra
 import { garbageLine, type Fault } from './faults.js';
 import type { Hasher, SearchTicket } from './hasher.js';
 import type { MakeProfile } from './makes.js';
-import { MinerStats, newPoolCounters, type PoolCounters } from './miner-stats.js';
+import { MinerStats, newPoolCounters, recordOutcome, type PoolCounters } from './miner-stats.js';
 import { poolAddress, type PoolConfig } from './pool-url.js';
 import { StratumLink } from './stratum-link.js';
 import type { TimerHandle, TimerWheel } from './timer-wheel.js';
@@ -87,7 +87,6 @@ export class SimMiner {
   #shareTimer: TimerHandle | undefined;
   #retryTimer: TimerHandle | undefined;
   #search: SearchTicket | undefined;
-  #lastSubmit: SubmitFields | undefined;
   #running = false;
   #garbageN = 0;
   readonly #targets = new Map<number, Uint8Array>();
@@ -392,7 +391,6 @@ export class SimMiner {
     if (this.fault.kind === 'garbage') link.writeRaw(garbageLine(this.#garbageN++));
     await this.#submit(link, fields, difficulty, found.hash);
     if (this.fault.kind === 'duplicate-shares') await this.#submit(link, fields, difficulty, found.hash);
-    this.#lastSubmit = fields;
     if (gen === this.#jobGen) this.#scheduleShare();
   }
 
@@ -402,34 +400,9 @@ export class SimMiner {
     difficulty: number,
     hash: Uint8Array,
   ): Promise<void> {
-    const pool = this.pools[this.#activePool];
     const out = await link.submit(fields);
-    const now = Date.now();
-    if (out.accepted) {
-      const achieved = hashDifficulty(hash);
-      this.stats.recordAccepted(difficulty, achieved, now);
-      if (pool) {
-        const c = pool.counters;
-        c.accepted++;
-        c.difficultyAccepted += difficulty;
-        c.lastShareTime = now;
-        c.lastShareDifficulty = difficulty;
-        c.bestShare = Math.max(c.bestShare, achieved);
-      }
-    } else if (out.code !== undefined || out.message !== 'closed') {
-      this.stats.recordRejected(difficulty, out.code ?? 20, now);
-      if (pool) {
-        const c = pool.counters;
-        if (out.code === 21) {
-          c.stale++;
-          c.difficultyStale += difficulty;
-        } else {
-          c.rejected++;
-          c.difficultyRejected += difficulty;
-        }
-        c.lastShareTime = now;
-      }
-    }
+    if (out.lost) return; // the connection went away; firmware resubmits nothing
+    recordOutcome(this.stats, this.pools[this.#activePool]?.counters, out, difficulty, hashDifficulty(hash));
   }
 
   #workerFor(index: number): string {
@@ -444,9 +417,5 @@ export class SimMiner {
       this.#targets.set(d, t);
     }
     return t;
-  }
-
-  get lastSubmit(): SubmitFields | undefined {
-    return this.#lastSubmit;
   }
 }

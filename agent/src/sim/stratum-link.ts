@@ -35,6 +35,8 @@ export interface SubmitOutcome {
   /** Stratum error code when refused (21 stale/unknown job, 22 duplicate, 23 low difficulty...). */
   readonly code?: number;
   readonly message?: string;
+  /** No answer: the connection closed first. */
+  readonly lost?: boolean;
 }
 
 export interface LinkEvents {
@@ -47,7 +49,11 @@ export interface LinkEvents {
   closed(reason: string, wasReady: boolean): void;
 }
 
-type Pending = (result: unknown, error: { code: number | null; message: string } | null) => void;
+type Pending = (
+  result: unknown,
+  error: { code: number | null; message: string } | null,
+  lost?: boolean,
+) => void;
 
 export class StratumLink {
   readonly #socket: Socket;
@@ -100,10 +106,12 @@ export class StratumLink {
   }
 
   submit(fields: SubmitFields): Promise<SubmitOutcome> {
-    return this.#request((id) => encodeSubmit(id, fields)).then(({ result, error }) =>
-      result === true && !error
-        ? { accepted: true }
-        : { accepted: false, code: error?.code ?? 20, message: error?.message ?? 'rejected' },
+    return this.#request((id) => encodeSubmit(id, fields)).then(({ result, error, lost }) =>
+      lost
+        ? { accepted: false, lost: true }
+        : result === true && !error
+          ? { accepted: true }
+          : { accepted: false, code: error?.code ?? 20, message: error?.message ?? 'rejected' },
     );
   }
 
@@ -113,7 +121,7 @@ export class StratumLink {
     const wasReady = this.#ready;
     this.#ready = false;
     this.#socket.destroy();
-    for (const p of this.#pending.values()) p(null, { code: null, message: reason });
+    for (const p of this.#pending.values()) p(null, { code: null, message: reason }, true);
     this.#pending.clear();
     this.events.closed(reason, wasReady);
   }
@@ -147,11 +155,11 @@ export class StratumLink {
 
   #request(
     encode: (id: number) => string,
-  ): Promise<{ result: unknown; error: { code: number | null; message: string } | null }> {
+  ): Promise<{ result: unknown; error: { code: number | null; message: string } | null; lost?: boolean }> {
     const id = this.#nextId++;
     return new Promise((resolve) => {
-      if (this.#closed) return resolve({ result: null, error: { code: null, message: 'closed' } });
-      this.#pending.set(id, (result, error) => resolve({ result, error }));
+      if (this.#closed) return resolve({ result: null, error: null, lost: true });
+      this.#pending.set(id, (result, error, lost) => resolve({ result, error, ...(lost ? { lost } : {}) }));
       this.#socket.write(encode(id));
     });
   }
