@@ -1,14 +1,17 @@
 // `farmhand scan <cidr or a-b range>...`: a one-off scan without a running agent. Only the ranges given
 // are scanned. Exit code 0 whether or not miners were found; 2 when a range cannot be read.
+import { networkInterfaces } from 'node:os';
 import { Command } from 'commander';
 import type { PortMap } from '../fleet/host-probe.js';
 import type { MinerReading } from '../fleet/miner-reader.js';
 import { loadProfiles } from '../fleet/profiles.js';
 import { parseRange, type AddressRange } from './address-range.js';
+import { suggestRanges } from './local-subnets.js';
 import { scan, SCAN_DEFAULTS } from './scanner.js';
 
 export interface ScanCliOptions {
   readonly json?: boolean;
+  readonly suggest?: boolean;
   readonly portMap?: string;
   readonly concurrency?: string;
   readonly timeout?: string;
@@ -86,6 +89,20 @@ function table(miners: readonly MinerReading[]): string {
 }
 
 export async function runScan(rangeTexts: readonly string[], o: ScanCliOptions, io: Io): Promise<number> {
+  if (o.suggest) {
+    // Propose, never scan: the technician picks what to pass back to `farmhand scan`.
+    const ranges = suggestRanges(networkInterfaces());
+    if (o.json) io.out(`${JSON.stringify(ranges, null, 2)}\n`);
+    else if (ranges.length === 0) io.out('no IPv4 LAN interface found\n');
+    else for (const r of ranges) io.out(`${r.cidr}  (${r.interface}, this machine ${r.address})\n`);
+    return 0;
+  }
+  if (rangeTexts.length === 0) {
+    io.err(
+      "farmhand scan: give at least one range to scan (farmhand scan --suggest lists this machine's subnets)\n",
+    );
+    return 2;
+  }
   const ranges: AddressRange[] = [];
   for (const t of rangeTexts) {
     const r = parseRange(t);
@@ -146,6 +163,7 @@ export function scanCommand(): Command {
       'CIDR (192.168.1.0/24), a-b range (192.168.1.10-192.168.1.60 or 192.168.1.10-60) or one address',
     )
     .option('--json', 'print a JSON array of the miners found')
+    .option('--suggest', "list this machine's LAN subnets to scan, without scanning")
     .option(
       '--port-map <pairs>',
       'probe other ports than the defaults, e.g. 4028=14028,80=18080 (simulators, tests)',
