@@ -159,7 +159,7 @@ export function scanCommand(): Command {
       'find the miners in the given address ranges (CIDR or a-b), identify them and read their status',
     )
     .argument(
-      '<ranges...>',
+      '[ranges...]',
       'CIDR (192.168.1.0/24), a-b range (192.168.1.10-192.168.1.60 or 192.168.1.10-60) or one address',
     )
     .option('--json', 'print a JSON array of the miners found')
