@@ -15,7 +15,13 @@ import type { IpBans } from './ip-bans.js';
 import type { GatewayJob, WorkBook } from './work-book.js';
 
 export interface AgentHooks {
-  share(worker: WorkerName, verdict: ShareVerdict, difficulty: number, job: GatewayJob | undefined, extranonce: string): void;
+  share(
+    worker: WorkerName,
+    verdict: ShareVerdict,
+    difficulty: number,
+    job: GatewayJob | undefined,
+    extranonce: string,
+  ): void;
   connection(account: string, worker: string, ip: string, event: 'connected' | 'disconnected'): void;
 }
 
@@ -114,7 +120,8 @@ export class AgentServer {
   }
 
   jobMessage(job: GatewayJob): JobMessage {
-    if (this.#jobCache?.id !== job.id) this.#jobCache = { id: job.id, msg: stratumToJobMessage(job.stratum, this.difficulty) };
+    if (this.#jobCache?.id !== job.id)
+      this.#jobCache = { id: job.id, msg: stratumToJobMessage(job.stratum, this.difficulty) };
     return this.#jobCache.msg;
   }
 
@@ -142,6 +149,7 @@ export class AgentServer {
 
   #tick(): void {
     const now = Date.now();
-    for (const s of this.#sessions) if (now - s.heardAt > this.#silenceMs) s.close(`nothing heard for ${this.#silenceMs / 1000} s`);
+    for (const s of this.#sessions)
+      if (now - s.heardAt > this.#silenceMs) s.close(`nothing heard for ${this.#silenceMs / 1000} s`);
   }
 }

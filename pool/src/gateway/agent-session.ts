@@ -154,22 +154,30 @@ export class AgentSession {
     if (m.type === 'pong') return;
     switch (this.#state) {
       case 'hello':
-        if (m.type !== 'hello') return this.fail(UplinkErrorCode.BadHello, `expected HELLO, got ${m.type.toUpperCase()}`);
+        if (m.type !== 'hello')
+          return this.fail(UplinkErrorCode.BadHello, `expected HELLO, got ${m.type.toUpperCase()}`);
         if (m.protocolVersion !== UPLINK_PROTOCOL_VERSION)
-          return this.fail(UplinkErrorCode.UnsupportedVersion, `protocol version ${m.protocolVersion} is not supported (1)`);
+          return this.fail(
+            UplinkErrorCode.UnsupportedVersion,
+            `protocol version ${m.protocolVersion} is not supported (1)`,
+          );
         this.agentId = m.agentId;
         this.#software = m.software;
         this.#challenge = new Uint8Array(randomBytes(32));
         this.#state = 'auth';
         return this.send({ type: 'challenge', nonce: this.#challenge });
       case 'auth': {
-        if (m.type !== 'auth') return this.fail(UplinkErrorCode.ProtocolViolation, `expected AUTH, got ${m.type.toUpperCase()}`);
+        if (m.type !== 'auth')
+          return this.fail(UplinkErrorCode.ProtocolViolation, `expected AUTH, got ${m.type.toUpperCase()}`);
         const token = this.server.tokenOf(this.agentId);
         const good = verifyAuthProof(token ?? DUMMY_TOKEN, this.#challenge!, this.agentId, m.proof);
         if (!good || token === undefined) {
           this.server.counters.authFailures += 1;
           this.server.log.warn({ agent: this.agentId, peer: this.peer }, 'agent authentication failed');
-          return this.fail(UplinkErrorCode.AuthFailed, 'authentication failed: unknown agent id or wrong token');
+          return this.fail(
+            UplinkErrorCode.AuthFailed,
+            'authentication failed: unknown agent id or wrong token',
+          );
         }
         return this.welcome();
       }
@@ -193,7 +201,12 @@ export class AgentSession {
         if (m.kind === 'authorize') {
           if (!name.ok) return; // its records will be rejected as unknown-worker
           this.#workers.set(m.worker, name.value);
-          this.server.hooks.connection(name.value.account, name.value.worker, peerIp(m.peer) || this.ip, 'connected');
+          this.server.hooks.connection(
+            name.value.account,
+            name.value.worker,
+            peerIp(m.peer) || this.ip,
+            'connected',
+          );
         } else if (m.kind === 'disconnect') {
           const w = this.#workers.get(m.worker) ?? (name.ok ? name.value : undefined);
           if (w) this.server.hooks.connection(w.account, w.worker, peerIp(m.peer) || this.ip, 'disconnected');
@@ -204,7 +217,10 @@ export class AgentSession {
         this.lastStatus = { miners: m.miners, hashrate: m.hashrate, bufferDepth: m.bufferDepth };
         return;
       default:
-        return this.fail(UplinkErrorCode.ProtocolViolation, `${m.type.toUpperCase()} is not sent by an agent`);
+        return this.fail(
+          UplinkErrorCode.ProtocolViolation,
+          `${m.type.toUpperCase()} is not sent by an agent`,
+        );
     }
   }
 
@@ -229,18 +245,22 @@ export class AgentSession {
   /** Validates and credits one record; the reject code, or undefined when accepted. */
   #record(r: WireShare): ShareRejectCode | undefined {
     const credited = this.server.creditedFor(this.agentId);
-    if (credited.has(r.seq)) {
+    const past = credited.past(r.seq);
+    if (past !== undefined) {
       this.server.counters.replays += 1;
-      return undefined;
+      return past === 0 ? undefined : (past as ShareRejectCode);
     }
     const worker = this.#workers.get(r.worker);
     if (!worker) {
-      credited.reject(r.seq);
+      credited.reject(r.seq, ShareRejectCode.UnknownWorker);
       return ShareRejectCode.UnknownWorker;
     }
     const jobId = hex32(r.jobId);
     const job = this.server.work.get(jobId);
-    const fields = wireShareFields(r, job ? { ntime: job.share.ntime, version: job.share.version } : { ntime: 0, version: 0 });
+    const fields = wireShareFields(
+      r,
+      job ? { ntime: job.share.ntime, version: job.share.version } : { ntime: 0, version: 0 },
+    );
     const verdict: ShareVerdict = this.server.work.validator.check(
       {
         extranonce1: this.#prefixBytes,
@@ -249,7 +269,13 @@ export class AgentSession {
         versionMask: this.server.versionMask,
         difficulty: this.server.difficulty,
       },
-      { jobId, extranonce2: fields.extranonce2, ntime: fields.ntime, nonce: fields.nonce, versionBits: fields.version },
+      {
+        jobId,
+        extranonce2: fields.extranonce2,
+        ntime: fields.ntime,
+        nonce: fields.nonce,
+        versionBits: fields.version,
+      },
       Math.floor(Date.now() / 1000),
     );
     this.server.hooks.share(worker, verdict, this.server.difficulty, job, this.prefix + fields.extranonce2);
@@ -257,15 +283,19 @@ export class AgentSession {
       credited.credit(r.seq);
       return undefined;
     }
-    credited.reject(r.seq);
-    return rejectCodeOf(verdict.reason);
+    const code = rejectCodeOf(verdict.reason);
+    credited.reject(r.seq, code);
+    return code;
   }
 
   /** A found block, ahead of its SHARES record: rebuilt as a record from the header and coinbase. */
   #block(m: BlockMessage): void {
     const job = this.server.work.get(hex32(m.jobId));
     if (!job) {
-      this.server.log.error({ agent: this.agentId, jobId: hex32(m.jobId) }, 'BLOCK on a job this gateway does not know');
+      this.server.log.error(
+        { agent: this.agentId, jobId: hex32(m.jobId) },
+        'BLOCK on a job this gateway does not know',
+      );
       return;
     }
     const head = job.share.coinb1.length + this.#prefixBytes.length;
@@ -276,7 +306,10 @@ export class AgentSession {
       bytesEqual(m.coinbase.subarray(job.share.coinb1.length, head), this.#prefixBytes) &&
       bytesEqual(m.coinbase.subarray(head + this.#en2Size), job.share.coinb2);
     if (!wellFormed) {
-      this.server.log.error({ agent: this.agentId, coinbase: bytesToHex(m.coinbase).slice(0, 200) }, 'BLOCK coinbase is not this job\'s with this agent\'s prefix');
+      this.server.log.error(
+        { agent: this.agentId, coinbase: bytesToHex(m.coinbase).slice(0, 200) },
+        "BLOCK coinbase is not this job's with this agent's prefix",
+      );
       return;
     }
     const h = parseHeader(m.header);

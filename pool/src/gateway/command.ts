@@ -7,7 +7,9 @@ import { startGateway } from './gateway.js';
 
 export function gatewayCommand(): Command {
   return new Command('gateway')
-    .description('Stratum V1 server for direct miners and uplink server for agents; shares to stats, blocks to the jobmaster')
+    .description(
+      'Stratum V1 server for direct miners and uplink server for agents; shares to stats, blocks to the jobmaster',
+    )
     .requiredOption('--config <file>', 'JSON config file')
     .action(async (opts: { config: string }) => {
       let raw: unknown;

@@ -54,7 +54,9 @@ export const gatewayConfigSchema = z.strictObject({
     port,
     tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   }),
-  agents: z.array(z.strictObject({ id: name, token: z.string().min(8, 'tokens are at least 8 characters') })).default([]),
+  agents: z
+    .array(z.strictObject({ id: name, token: z.string().min(8, 'tokens are at least 8 characters') }))
+    .default([]),
   /** Share difficulty of the JOBs sent to agents (records below it are never sent). */
   agentDifficulty: difficulty.default(1024),
   /** Jobmaster addresses in failover order. */
@@ -65,7 +67,12 @@ export const gatewayConfigSchema = z.strictObject({
   /** Lowest difficulty vardiff may choose; fractions allowed (regtest, CPU miners). */
   minDifficulty: difficulty.default(16),
   vardiff: vardiff.default(vardiff.parse({})),
-  maxLineBytes: z.number().int().min(256).max(1024 * 1024).default(10_240),
+  maxLineBytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(1024 * 1024)
+    .default(10_240),
   maxConnections: z.number().int().min(1).default(100_000),
   maxConnectionsPerIp: z.number().int().min(1).default(256),
   floodRatePerSecond: z.number().positive().default(20),

@@ -31,7 +31,8 @@ export class GatewayStats {
     this.#log = opts.logger;
     this.spool = new StatsSpool(opts.spoolDir, opts.spoolMaxBytes);
     for (const p of this.spool.problems) this.#log.error(p, 'unreadable stats batch in the spool, skipped');
-    if (this.spool.pending > 0) this.#log.info({ pending: this.spool.pending }, 'stats spool holds batches from before the restart');
+    if (this.spool.pending > 0)
+      this.#log.info({ pending: this.spool.pending }, 'stats spool holds batches from before the restart');
     this.#agg = new MinuteAggregator({ source: opts.source, host: opts.host, coin: opts.coin });
     this.sender = new StatsSender(this.spool, { ...opts.metawriter, logger: opts.logger });
   }
@@ -42,7 +43,14 @@ export class GatewayStats {
     this.#timer.unref();
   }
 
-  share(user: string, worker: string, verdict: ShareVerdict, difficulty: number, networkDifficulty: number, at: number): void {
+  share(
+    user: string,
+    worker: string,
+    verdict: ShareVerdict,
+    difficulty: number,
+    networkDifficulty: number,
+    at: number,
+  ): void {
     this.#agg.addShare({
       user,
       worker,
@@ -90,7 +98,8 @@ export class GatewayStats {
     this.flush(Infinity);
     // Give in-flight batches a moment to be acked; whatever is not stays in the spool for next time.
     const until = Date.now() + 2000;
-    while (this.spool.pending > 0 && this.sender.connected && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while (this.spool.pending > 0 && this.sender.connected && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
     this.sender.close();
     this.spool.close();
   }

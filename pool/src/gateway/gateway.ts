@@ -37,11 +37,22 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     metawriter: config.metawriter,
     logger: log.child({ part: 'stats' }),
   });
-  const jobmaster = new JobmasterLink({ addresses: config.jobmaster, name: config.name, logger: log.child({ part: 'jobmaster' }) });
+  const jobmaster = new JobmasterLink({
+    addresses: config.jobmaster,
+    name: config.name,
+    logger: log.child({ part: 'jobmaster' }),
+  });
   const counters = { sharesAccepted: 0, sharesRejected: 0, blocks: 0, jobs: 0 };
 
   /** Every judged share from a miner or an agent: stats, and a found block to the jobmaster at once. */
-  const onShare = (user: string, worker: string, verdict: ShareVerdict, difficulty: number, job: GatewayJob | undefined, extranonce: string): void => {
+  const onShare = (
+    user: string,
+    worker: string,
+    verdict: ShareVerdict,
+    difficulty: number,
+    job: GatewayJob | undefined,
+    extranonce: string,
+  ): void => {
     if (verdict.kind === 'accepted' && verdict.block && job && verdict.header) {
       const h = parseHeader(verdict.header);
       const hash = bytesToHex(reversed(verdict.hash));
@@ -83,7 +94,15 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     work,
     bans,
     {
-      share: (s, m) => onShare(s.account, s.worker, s.verdict, s.difficulty, work.get(s.jobId), m.extranonce1 + s.extranonce2),
+      share: (s, m) =>
+        onShare(
+          s.account,
+          s.worker,
+          s.verdict,
+          s.difficulty,
+          work.get(s.jobId),
+          m.extranonce1 + s.extranonce2,
+        ),
       authorized: (account, worker, ip) => {
         stats.connection(account, worker, ip, 'connected');
         stats.counter('new_authorized');
@@ -105,7 +124,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     work,
     bans,
     {
-      share: (w, verdict, difficulty, job, extranonce) => onShare(w.account, w.worker, verdict, difficulty, job, extranonce),
+      share: (w, verdict, difficulty, job, extranonce) =>
+        onShare(w.account, w.worker, verdict, difficulty, job, extranonce),
       connection: (account, worker, ip, event) => stats.connection(account, worker, ip, event),
     },
   );

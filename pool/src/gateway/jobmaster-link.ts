@@ -137,8 +137,14 @@ export class JobmasterLink extends EventEmitter {
       if (this.#closed) return;
       this.#failures += 1;
       if (!wasUp) this.#index += 1; // failover to the next address after a failed attempt
-      const delay = Math.min(this.#opts.maxBackoffMs, this.#opts.minBackoffMs * 2 ** Math.min(this.#failures - 1, 8));
-      this.#timer = setTimeout(() => this.#connect(), wasUp ? this.#opts.minBackoffMs : delay * (0.75 + Math.random() / 2));
+      const delay = Math.min(
+        this.#opts.maxBackoffMs,
+        this.#opts.minBackoffMs * 2 ** Math.min(this.#failures - 1, 8),
+      );
+      this.#timer = setTimeout(
+        () => this.#connect(),
+        wasUp ? this.#opts.minBackoffMs : delay * (0.75 + Math.random() / 2),
+      );
       this.#timer.unref();
     });
   }

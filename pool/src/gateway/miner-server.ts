@@ -123,7 +123,10 @@ export class MinerServer {
     const fromIp = this.#perIp.get(ip) ?? 0;
     if (fromIp >= this.#opts.maxConnectionsPerIp || this.#miners.size >= this.#opts.maxConnections) {
       this.hooks.refused('limit');
-      const why = fromIp >= this.#opts.maxConnectionsPerIp ? `more than ${this.#opts.maxConnectionsPerIp} connections from ${ip}` : 'gateway full';
+      const why =
+        fromIp >= this.#opts.maxConnectionsPerIp
+          ? `more than ${this.#opts.maxConnectionsPerIp} connections from ${ip}`
+          : 'gateway full';
       socket.end(encodeError(null, StratumErrorCode.Other, `connection refused: ${why}`));
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
@@ -153,7 +156,9 @@ export class MinerServer {
     const space = this.work.space!;
     const en1 = space.allocator.allocate();
     if (!en1.ok) {
-      this.#close(m, en1.error.message, [encodeError(null, StratumErrorCode.Other, 'no extranonce space left')]);
+      this.#close(m, en1.error.message, [
+        encodeError(null, StratumErrorCode.Other, 'no extranonce space left'),
+      ]);
       return;
     }
     m.session = new MinerSession({
@@ -175,7 +180,8 @@ export class MinerServer {
     for (const r of m.decoder.push(chunk)) {
       if (!r.ok) return this.#abuse(m, `line too long: ${r.error.message}`, now);
       m.lastInboundAt = now;
-      if (!m.flood.take(now)) return this.#abuse(m, `more than ${this.#opts.flood.ratePerSecond} messages per second`, now);
+      if (!m.flood.take(now))
+        return this.#abuse(m, `more than ${this.#opts.flood.ratePerSecond} messages per second`, now);
       if (!m.session) continue;
       const out = m.session.receiveLine(r.value, now);
       if (isMalformedReply(out) && ++m.malformed >= this.#opts.maxMalformedLines)
@@ -188,7 +194,8 @@ export class MinerServer {
   #apply(m: Miner, out: SessionOutput): void {
     let close: string | undefined;
     for (const e of out.events) {
-      if (e.type === 'share') this.hooks.share(e.share, { extranonce1: m.session!.extranonce1, peer: m.peer });
+      if (e.type === 'share')
+        this.hooks.share(e.share, { extranonce1: m.session!.extranonce1, peer: m.peer });
       else if (e.type === 'authorized') this.hooks.authorized(e.account, e.worker, m.ip);
       else if (e.type === 'close') close = `${e.code}: ${e.reason}`;
     }
@@ -262,5 +269,9 @@ const INVALID_REQUEST = `"error":[${JSON_RPC_INVALID_REQUEST},`;
 /** The session answered a line that was not JSON or not a request at all. */
 function isMalformedReply(out: SessionOutput): boolean {
   const first = out.lines[0];
-  return out.events.length === 0 && first !== undefined && (first.includes(PARSE_ERROR) || first.includes(INVALID_REQUEST));
+  return (
+    out.events.length === 0 &&
+    first !== undefined &&
+    (first.includes(PARSE_ERROR) || first.includes(INVALID_REQUEST))
+  );
 }

@@ -89,7 +89,10 @@ export class StatsSender {
   #retry(): void {
     if (this.#closed) return;
     this.#failures += 1;
-    const delay = Math.min(this.#opts.maxBackoffMs, this.#opts.minBackoffMs * 2 ** Math.min(this.#failures - 1, 8));
+    const delay = Math.min(
+      this.#opts.maxBackoffMs,
+      this.#opts.minBackoffMs * 2 ** Math.min(this.#failures - 1, 8),
+    );
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.#connect(), delay);
     this.#timer.unref();

@@ -106,7 +106,13 @@ export class StatsSpool {
     }
     writeSync(seg.fd!, line);
     fsyncSync(seg.fd!);
-    this.#entries.push({ seq: batch.seq, segment: seg, offset: seg.bytes, length: line.length, acked: false });
+    this.#entries.push({
+      seq: batch.seq,
+      segment: seg,
+      offset: seg.bytes,
+      length: line.length,
+      acked: false,
+    });
     seg.bytes += line.length;
     seg.unacked += 1;
     this.#bytes += line.length;
@@ -203,9 +209,7 @@ export class StatsSpool {
       const path = join(this.#dir, file);
       const acksPath = join(this.#dir, `${name}.acks`);
       const acked = new Set(
-        existsSync(acksPath)
-          ? readFileSync(acksPath, 'utf8').split('\n').filter(Boolean).map(Number)
-          : [],
+        existsSync(acksPath) ? readFileSync(acksPath, 'utf8').split('\n').filter(Boolean).map(Number) : [],
       );
       const data = readFileSync(path);
       const seg: Segment = { name, bytes: statSync(path).size, unacked: 0 };
@@ -219,7 +223,13 @@ export class StatsSpool {
           if (b.value.seq >= this.#nextSeq) this.#nextSeq = this.#reservedTo = b.value.seq + 1;
           const last = this.#entries[this.#entries.length - 1];
           if (!acked.has(b.value.seq) && (!last || last.seq < b.value.seq)) {
-            this.#entries.push({ seq: b.value.seq, segment: seg, offset, length: nl + 1 - offset, acked: false });
+            this.#entries.push({
+              seq: b.value.seq,
+              segment: seg,
+              offset,
+              length: nl + 1 - offset,
+              acked: false,
+            });
             seg.unacked += 1;
           }
         }

@@ -95,7 +95,10 @@ export class WorkBook {
         `the jobmaster's extranonce size changed from ${this.#space.total} to ${total}; restart the gateway to re-cut its space`,
       );
     }
-    const allocator = new ExtranonceAllocator({ counterBytes: this.counterBytes, prefix: this.extranoncePrefix });
+    const allocator = new ExtranonceAllocator({
+      counterBytes: this.counterBytes,
+      prefix: this.extranoncePrefix,
+    });
     const extranonce2Size = total - allocator.size;
     if (extranonce2Size < MIN_EXTRANONCE2) {
       return fail(
