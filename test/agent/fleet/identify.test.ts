@@ -132,6 +132,16 @@ beforeAll(async () => {
       { host: at(19), port: PORTS[80] },
     ),
     await garbageServer(Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'), at(20), PORTS[4028]),
+    // Hiveon on an S9: stock-looking bmminer, told apart by its Type
+    await cgminerServer(
+      {
+        version: f('hiveon/foreman-s9-hiveon-version.txt'),
+        stats: f('hiveon/foreman-s9-hiveon-stats.txt'),
+        pools: f('hiveon/foreman-s9-hiveon-pools.txt'),
+      },
+      at(23),
+      PORTS[4028],
+    ),
     // Antminer with its API switched off: only the web UI answers, 401 with the Digest realm
     await httpServer(
       {
@@ -273,6 +283,18 @@ describe('identify and read each make', () => {
       boards: [],
       pools: [],
     });
+  });
+
+  it('Hiveon is not mistaken for stock firmware', async () => {
+    const r = await readMiner('127.0.0.23', opts());
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value).toMatchObject({
+      make: 'antminer',
+      model: 'S9',
+      firmware: 'hiveon',
+      firmwareVersion: '2.0.0 rwglr',
+    });
+    expect(r.value.hashrateThs).toBeCloseTo(11.7814, 6);
   });
 
   it('a web page, an SSH banner and an empty address are not miners', async () => {
