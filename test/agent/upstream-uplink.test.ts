@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -216,3 +217,97 @@ describe('UplinkClient', () => {
     expect(log.lines.some((l) => /BAD_MAGIC/.test(l.reason ?? ''))).toBe(true);
   });
 });
+
+describe('UplinkClient extras', () => {
+  it('farmhand+tls: the handshake runs over TLS, verified against the gateway certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-tls-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=gateway.test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const peer = new UplinkPeer(
+      { tokens: { 'farm-7': 's3cret' }, tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert } },
+      testJobMessage(0x1f),
+    );
+    const port = await peer.listen();
+    cleanups.push(() => peer.close());
+    const make = (ca?: string) => {
+      const client = new UplinkClient({
+        name: 'gw-tls',
+        url: url(`farmhand+tls://farm-7:s3cret@127.0.0.1:${port}`),
+        logger: pino({ level: 'silent' }),
+        backoff: new Backoff(20, 200),
+        ...(ca ? { tls: { ca } } : {}),
+      });
+      cleanups.push(() => client.close());
+      return client;
+    };
+    const trusted = make(cert);
+    const works: UpstreamWork[] = [];
+    trusted.on('work', (w: UpstreamWork) => works.push(w));
+    trusted.connect();
+    await waitFor(() => works.length === 1, 'work over TLS');
+    expect(peer.sessionsOpened).toBe(1);
+    const untrusted = make();
+    untrusted.connect();
+    await waitFor(() => untrusted.state().lastError !== undefined, 'certificate refusal');
+    expect(untrusted.state().lastError).toMatch(/self-signed|certificate/i);
+    expect(peer.sessionsOpened).toBe(1);
+  });
+
+  it('sends STATUS periodically and worker connect/disconnect EVENTs with one index per name', async () => {
+    const peer = new UplinkPeer({ tokens: { 'farm-7': 's3cret' } }, testJobMessage(0x1f));
+    const port = await peer.listen();
+    cleanups.push(() => peer.close());
+    const client = new UplinkClient({
+      name: 'gw',
+      url: url(`farmhand+tcp://farm-7:s3cret@127.0.0.1:${port}`),
+      logger: pino({ level: 'silent' }),
+      statusIntervalMs: 30,
+      status: () => ({ miners: 200, hashrate: 2.5e16, bufferDepth: 7 }),
+    });
+    cleanups.push(() => client.close());
+    client.on('up', () => {
+      client.sendEvent({ kind: 'connect', name: 'acme.rig1', peer: '10.0.0.17:4028' });
+      client.sendEvent({ kind: 'authorize', name: 'acme.rig2', peer: '10.0.0.18:4028' });
+      client.sendEvent({ kind: 'disconnect', name: 'acme.rig1', peer: '10.0.0.17:4028' });
+    });
+    client.connect();
+    await waitFor(() => peer.statuses.length >= 2 && peer.events.length === 4, 'status and events');
+    expect(peer.statuses[0]).toMatchObject({ miners: 200, hashrate: 2.5e16, bufferDepth: 7 });
+    expect(peer.events.map((e) => [e.kind, e.worker, e.name])).toEqual([
+      ['authorize', 0, 'acme.rig1'],
+      ['connect', 0, 'acme.rig1'],
+      ['authorize', 1, 'acme.rig2'],
+      ['disconnect', 0, 'acme.rig1'],
+    ]);
+    expect(peer.events[1]!.peer).toBe('10.0.0.17:4028');
+  });
+});
+
+function url(text: string): UplinkUrl {
+  const r = parseUpstreamUrl(text);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value as UplinkUrl;
+}

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import {
   FrameDecoder,
   ShareRejectCode,
@@ -31,6 +32,8 @@ export interface UplinkPeerOptions {
   readonly extranonce2Size?: number;
   readonly versionMask?: number;
   readonly difficulty?: number;
+  /** Serve TLS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 interface Conn {
@@ -67,7 +70,9 @@ export class UplinkPeer {
   constructor(options: UplinkPeerOptions, job: JobMessage) {
     this.#o = options;
     this.job = job;
-    this.#server = createServer((s) => this.#accept(s));
+    this.#server = options.tls
+      ? createTlsServer(options.tls, (s) => this.#accept(s))
+      : createServer((s) => this.#accept(s));
   }
 
   async listen(port = 0): Promise<number> {

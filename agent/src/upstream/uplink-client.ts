@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import {
@@ -130,7 +130,7 @@ export class UplinkClient extends EventEmitter implements Upstream {
     const { host, port, tls, display } = this.#o.url;
     this.#log.info({ url: display }, 'connecting to gateway');
     const socket = tls
-      ? tlsConnect({ host, port, servername: host, ...this.#tls })
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...this.#tls })
       : tcpConnect({ host, port });
     this.#socket = socket;
     socket.setNoDelay(true);
