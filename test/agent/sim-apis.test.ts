@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import makeMdns from 'multicast-dns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCgminerReply } from '../../agent/src/fleet/cgminer-reply.js';
-import { startFarm, type Farm } from '../../agent/src/sim/index.js';
+import { ipReportPayload, startFarm, type Farm } from '../../agent/src/sim/index.js';
 import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
 
 // Device APIs of the simulated miners, over real loopback sockets: cgminer TCP, AxeOS REST,
@@ -284,6 +284,16 @@ describe('simulated device APIs', () => {
       await pool.until(() => got.length >= 2, 5_000);
       expect(got).toContain(`${ant!.host},${ant!.mac}`);
       expect(got).toContain(`IP:${wm!.host}MAC:${wm!.mac}`);
+      // The examples in docs/simulator.md, byte for byte.
+      expect([ant!.mac, wm!.mac]).toEqual(['70:B3:F5:00:00:01', 'C6:06:12:00:00:02']);
+      const doc = Buffer.from(
+        ipReportPayload('whatsminer', { ip: '127.0.0.1', mac: 'C6:06:12:00:00:02' }),
+        'ascii',
+      );
+      expect(doc.toString('hex')).toBe('49503a3132372e302e302e314d41433a43363a30363a31323a30303a30303a3032');
+      expect(ipReportPayload('antminer', { ip: '127.0.0.1', mac: '70:B3:F5:00:00:01' })).toBe(
+        '127.0.0.1,70:B3:F5:00:00:01',
+      );
     } finally {
       listener.close();
     }
