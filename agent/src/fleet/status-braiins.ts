@@ -1,5 +1,6 @@
 // Braiins OS (BOSminer / BOSer) cgminer API: `summary` in MH/s, per-board `devs`, `temps`, `fans`,
 // chip counts from `devdetails`. TEMPS[].ID and DEVDETAILS[].ID match DEVS[].ID.
+import { braiinsRestStatus, BOS_REST } from './status-braiins-rest.js';
 import {
   cgminerPools,
   num,
@@ -12,6 +13,9 @@ import {
 } from './miner-status.js';
 
 export function braiinsStatus(replies: ReplySet): StatusReading {
+  // BOS 25.07+ REST replies, when that is what was read.
+  if (replies.summary === undefined && replies[BOS_REST.stats] !== undefined)
+    return braiinsRestStatus(replies);
   const s = section(replies.summary, 'SUMMARY')[0];
   const temps = section(replies.temps, 'TEMPS');
   const details = section(replies.devdetails, 'DEVDETAILS');

@@ -203,6 +203,67 @@ describe('Braiins OS', () => {
   });
 });
 
+describe('Braiins OS REST (25.07 and later)', () => {
+  const rest = (v: string): ReplySet => ({
+    'GET /api/v1/miner/stats': reply(`braiins-os/asicrs-bos-${v}-rest-miner-stats.json`),
+    'GET /api/v1/miner/hw/hashboards': reply(`braiins-os/asicrs-bos-${v}-rest-miner-hw-hashboards.json`),
+    'GET /api/v1/cooling/state': reply(`braiins-os/asicrs-bos-${v}-rest-cooling-state.json`),
+    'GET /api/v1/pools': reply(`braiins-os/asicrs-bos-${v}-rest-pools.json`),
+    'GET /api/v1/miner/details': reply(`braiins-os/asicrs-bos-${v}-rest-miner-details.json`),
+  });
+  // Expected values computed independently from the files (gigahash objects / 1000, hottest chip per board).
+  const cases: [string, number, [number, number, number][], number[], number, number][] = [
+    [
+      '25.07',
+      141.463565,
+      [
+        [50.137729, 70.5, 110],
+        [47.859278, 67, 110],
+        [50.36269, 69, 110],
+      ],
+      [5904, 5874, 5874, 5904],
+      69685,
+      3137,
+    ],
+    [
+      '25.11',
+      121.015409,
+      [
+        [44.372605, 71.5, 110],
+        [41.175047, 69.5, 110],
+        [38.244629, 71, 110],
+      ],
+      [5879, 5819, 5909, 5909],
+      20359,
+      2472,
+    ],
+    [
+      '26.04',
+      248.186677,
+      [
+        [83.168431, 65.375, 65],
+        [86.699326, 63.5625, 65],
+        [84.138263, 63.5, 65],
+      ],
+      [5943, 5943, 5943, 5973],
+      7039,
+      3480,
+    ],
+  ];
+  it.each(cases)('BOS %s', (v, rate, boards, fans, uptime, watts) => {
+    const s = normalizeStatus('braiins', rest(v));
+    expect(s.hashrateThs).toBeCloseTo(rate, 6);
+    expect(s.boards.map((b) => [b.hashrateThs, b.tempC, b.chips])).toEqual(boards);
+    expect(s.fans).toEqual(fans);
+    expect(s.uptimeS).toBe(uptime);
+    expect(s.powerW).toBe(watts);
+    expect(s.pools).toEqual([
+      { url: 'stratum+tcp://example.pool.com:3333', user: 'asic_rs.test', status: 'Active', priority: 0 },
+      { url: 'stratum+tcp://example.pool2.com:3333', user: 'asic_rs.test', status: 'Alive', priority: 1 },
+    ]);
+  });
+});
+
 describe('Avalon', () => {
   it('AvalonMiner 1566: GHSspd total, MGHS/MTavg per board, Fan1/Fan2, WALLPOWER', () => {
     const s = normalizeStatus(
