@@ -62,6 +62,19 @@ describe('simulated miners on Stratum', () => {
     // Version rolling was negotiated and used: some accepted share carries rolled bits.
     const bitaxe = pool.sessions.find((s) => s.userAgent?.startsWith('bitaxe'));
     expect(bitaxe?.suggestedDifficulty).toBe(1000);
+    // ESP-Miner's order (a recorded Bitaxe session) differs from the cgminer family's.
+    expect(bitaxe?.methods.slice(0, 4)).toEqual([
+      'mining.subscribe',
+      'mining.configure',
+      'mining.authorize',
+      'mining.suggest_difficulty',
+    ]);
+    const antminer = pool.sessions.find((s) => s.userAgent?.startsWith('bmminer'));
+    expect(antminer?.methods.slice(0, 3)).toEqual([
+      'mining.configure',
+      'mining.subscribe',
+      'mining.authorize',
+    ]);
     expect(pool.sessions.every((s) => s.versionMask === 0x1fffe000)).toBe(true);
     const accepted = pool.accepted();
     expect(accepted.every((s) => s.verdict.kind === 'accepted' && s.verdict.shareDifficulty >= D)).toBe(true);

@@ -33,6 +33,8 @@ export interface EndpointSession {
   readonly extranonce1: string;
   userAgent?: string;
   worker?: string;
+  /** Request methods in the order the miner sent them. */
+  readonly methods: string[];
   versionMask: number;
   suggestedDifficulty?: number;
   configured: boolean;
@@ -105,6 +107,7 @@ export async function startStratumEndpoint(opts: StratumEndpointOptions = {}): P
       socket,
       extranonce1: (++en1Seq).toString(16).padStart(8, '0'),
       versionMask: 0,
+      methods: [],
       configured: false,
       difficulty,
     };
@@ -133,6 +136,7 @@ export async function startStratumEndpoint(opts: StratumEndpointOptions = {}): P
       return;
     }
     const r = req.value;
+    s.methods.push(msg.value.method);
     switch (r.kind) {
       case 'mining.configure': {
         s.configured = true;

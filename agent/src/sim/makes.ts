@@ -15,6 +15,10 @@ export interface MakeProfile {
   readonly userAgent: string;
   /** BIP310 version rolling: the mask requested in mining.configure, or null when the make does not roll. */
   readonly versionRollingMask: number | null;
+  /** version-rolling.min-bit-count sent with the mask, or null when the firmware leaves it out. */
+  readonly versionRollingMinBits: number | null;
+  /** mining.configure before mining.subscribe (cgminer family) or right after it (ESP-Miner). */
+  readonly configureFirst: boolean;
   /** mining.suggest_difficulty sent after authorize (AxeOS does; its default is 1000). */
   readonly suggestsDifficulty: boolean;
   readonly cgminer: CgminerDialect | null;
@@ -42,6 +46,8 @@ export const MAKES: Readonly<Record<MakeName, MakeProfile>> = {
     make: 'antminer',
     userAgent: 'bmminer/2.0.0',
     versionRollingMask: BIP320,
+    versionRollingMinBits: 2,
+    configureFirst: true,
     suggestsDifficulty: false,
     cgminer: 'bmminer',
     cgminerPoolWrites: true, // stock api-allow is "A:0/0,W:*"
@@ -58,6 +64,8 @@ export const MAKES: Readonly<Record<MakeName, MakeProfile>> = {
     make: 'braiins',
     userAgent: 'bosminer/0.2.0-36c56a9363',
     versionRollingMask: BIP320,
+    versionRollingMinBits: 2,
+    configureFirst: true,
     suggestsDifficulty: false,
     cgminer: 'bosminer',
     cgminerPoolWrites: false, // the cgminer API of Braiins OS is read-only
@@ -74,6 +82,8 @@ export const MAKES: Readonly<Record<MakeName, MakeProfile>> = {
     make: 'whatsminer',
     userAgent: 'btminer/3.1.0',
     versionRollingMask: BIP320,
+    versionRollingMinBits: 2,
+    configureFirst: true,
     suggestsDifficulty: false,
     cgminer: 'btminer',
     cgminerPoolWrites: false, // btminer writes need the token + AES channel
@@ -90,6 +100,8 @@ export const MAKES: Readonly<Record<MakeName, MakeProfile>> = {
     make: 'avalon',
     userAgent: 'cgminer/4.11.1',
     versionRollingMask: BIP320,
+    versionRollingMinBits: 2,
+    configureFirst: true,
     suggestsDifficulty: false,
     cgminer: 'avalon',
     cgminerPoolWrites: true,
@@ -105,7 +117,11 @@ export const MAKES: Readonly<Record<MakeName, MakeProfile>> = {
   bitaxe: {
     make: 'bitaxe',
     userAgent: 'bitaxe/BM1370/v2.12.2',
-    versionRollingMask: 0x1fffe000,
+    // A recorded Bitaxe session (fixtures/bitcoin/stratum-sessions.json): subscribe, then configure
+    // with mask ffffffff and no min-bit-count, authorize, then suggest_difficulty.
+    versionRollingMask: 0xffffffff,
+    versionRollingMinBits: null,
+    configureFirst: false,
     suggestsDifficulty: true,
     cgminer: null,
     cgminerPoolWrites: false,

@@ -273,6 +273,8 @@ export class SimMiner {
         password: pool.password,
         userAgent: this.profile.userAgent,
         versionRollingMask: this.profile.versionRollingMask,
+        versionRollingMinBits: this.profile.versionRollingMinBits,
+        configureFirst: this.profile.configureFirst,
         ...(this.profile.suggestsDifficulty ? { suggestDifficulty: this.o.suggestDifficulty } : {}),
         connectTimeoutMs: 5000,
       },

@@ -3,7 +3,8 @@ import { prepareJob, type ShareJob } from '@farmhand/core/share';
 import {
   LineDecoder,
   encodeAuthorize,
-  encodeConfigure,
+  encodeRequest,
+  hex32,
   encodeSubmit,
   encodeSubscribe,
   encodeSuggestDifficulty,
@@ -26,6 +27,8 @@ export interface LinkOptions {
   readonly password: string;
   readonly userAgent: string;
   readonly versionRollingMask: number | null;
+  readonly versionRollingMinBits: number | null;
+  readonly configureFirst: boolean;
   readonly suggestDifficulty?: number;
   readonly connectTimeoutMs: number;
 }
@@ -128,20 +131,14 @@ export class StratumLink {
 
   async #handshake(): Promise<void> {
     const o = this.opts;
-    if (o.versionRollingMask !== null) {
-      const r = await this.#request((id) =>
-        encodeConfigure(id, { versionRolling: { mask: o.versionRollingMask!, minBitCount: 2 } }),
-      );
-      const parsed = r.error ? undefined : parseConfigureResult(r.result);
-      this.versionMask =
-        parsed?.ok && parsed.value.versionRolling?.accepted ? parsed.value.versionRolling.mask : 0;
-    }
+    if (o.configureFirst) await this.#configure();
     const sub = await this.#request((id) => encodeSubscribe(id, o.userAgent));
     const parsed = sub.error ? undefined : parseSubscribeResult(sub.result);
     if (!parsed?.ok) return this.close(`subscribe refused: ${sub.error?.message ?? 'bad result'}`);
     this.extranonce1Hex = parsed.value.extranonce1;
     this.extranonce1 = hexToBytes(parsed.value.extranonce1);
     this.extranonce2Size = parsed.value.extranonce2Size;
+    if (!o.configureFirst) await this.#configure();
     const auth = await this.#request((id) => encodeAuthorize(id, o.user, o.password));
     if (auth.result !== true) return this.close(`authorize refused for ${o.user}`);
     if (o.suggestDifficulty !== undefined) {
@@ -151,6 +148,19 @@ export class StratumLink {
     if (this.#closed) return;
     this.#ready = true;
     this.events.ready();
+  }
+
+  async #configure(): Promise<void> {
+    const { versionRollingMask: mask, versionRollingMinBits: bits } = this.opts;
+    if (mask === null) return;
+    const params: Record<string, unknown> = { 'version-rolling.mask': hex32(mask) };
+    if (bits !== null) params['version-rolling.min-bit-count'] = bits;
+    const r = await this.#request((id) =>
+      encodeRequest(id, 'mining.configure', [['version-rolling'], params]),
+    );
+    const parsed = r.error ? undefined : parseConfigureResult(r.result);
+    this.versionMask =
+      parsed?.ok && parsed.value.versionRolling?.accepted ? parsed.value.versionRolling.mask : 0;
   }
 
   #request(
