@@ -1,5 +1,6 @@
 // Braiins OS (BOSminer / BOSer) cgminer API: `summary` in MH/s, per-board `devs`, `temps`, `fans`,
 // chip counts from `devdetails`. TEMPS[].ID and DEVDETAILS[].ID match DEVS[].ID.
+import { braiinsGraphqlStatus, BOS_GQL } from './status-braiins-graphql.js';
 import { braiinsRestStatus, BOS_REST } from './status-braiins-rest.js';
 import {
   cgminerPools,
@@ -13,9 +14,11 @@ import {
 } from './miner-status.js';
 
 export function braiinsStatus(replies: ReplySet): StatusReading {
-  // BOS 25.07+ REST replies, when that is what was read.
+  // BOS 25.07+ REST or BOS+ GraphQL replies, when that is what was read.
   if (replies.summary === undefined && replies[BOS_REST.stats] !== undefined)
     return braiinsRestStatus(replies);
+  if (replies.summary === undefined && replies[BOS_GQL.system] !== undefined)
+    return braiinsGraphqlStatus(replies);
   const s = section(replies.summary, 'SUMMARY')[0];
   const temps = section(replies.temps, 'TEMPS');
   const details = section(replies.devdetails, 'DEVDETAILS');

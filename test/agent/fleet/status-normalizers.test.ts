@@ -264,6 +264,58 @@ describe('Braiins OS REST (25.07 and later)', () => {
   });
 });
 
+describe('Braiins OS+ GraphQL (21.09 to 25.03 builds)', () => {
+  const gql = (v: string): ReplySet => ({
+    'POST /graphql system': reply(`braiins-os/asicrs-bos-${v}-gql-system.json`),
+    'POST /graphql boards': reply(`braiins-os/asicrs-bos-${v}-gql-boards.json`),
+    'POST /graphql pools': reply(`braiins-os/asicrs-bos-${v}-gql-pools.json`),
+  });
+  // Expected values computed independently (mhs5S / 10^6, hottest chip sensor, fans > 0).
+  const cases: [string, number, number[], number[], number[], number, number, string[]][] = [
+    [
+      '21.09',
+      7.160209,
+      [2.96695, 3.022859, 2.946869],
+      [81.625, 89.25, 80],
+      [4080, 5580],
+      1189,
+      735,
+      ['Active', 'Active'],
+    ],
+    [
+      '24.09',
+      230.700949,
+      [74.099684, 82.52021, 74.457706],
+      [71.4375, 68.375, 67.9375],
+      [6414, 6414, 6354, 6324],
+      717641,
+      3572,
+      ['Active', 'Alive'],
+    ],
+    [
+      '25.03',
+      251.235331,
+      [83.918106, 83.283682, 83.30116],
+      [75],
+      [6418, 6448, 6328, 5998],
+      96949,
+      4448,
+      ['Active', 'Alive'],
+    ],
+  ];
+  it.each(cases)('BOS %s', (v, rate, boardRates, firstTemps, fans, uptime, watts, statuses) => {
+    const s = normalizeStatus('braiins', gql(v));
+    expect(s.hashrateThs).toBeCloseTo(rate, 6);
+    expect(s.boards.map((b) => b.hashrateThs)).toEqual(boardRates);
+    expect(s.boards.slice(0, firstTemps.length).map((b) => b.tempC)).toEqual(firstTemps);
+    expect(s.boards.every((b) => typeof b.chips === 'number' && b.chips > 0)).toBe(true);
+    expect(s.fans).toEqual(fans);
+    expect(s.uptimeS).toBe(uptime);
+    expect(s.powerW).toBe(watts);
+    expect(s.pools.map((p) => p.status)).toEqual(statuses);
+  });
+});
+
 describe('Avalon', () => {
   it('AvalonMiner 1566: GHSspd total, MGHS/MTavg per board, Fan1/Fan2, WALLPOWER', () => {
     const s = normalizeStatus(
