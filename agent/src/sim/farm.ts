@@ -24,7 +24,7 @@ export interface FarmOptions {
   readonly hashrate?: number;
   /** Address the device APIs listen on. Default 127.0.0.1. */
   readonly apiHost?: string;
-  /** Give each miner its own loopback address 127.1.x.y (then every miner can use the same ports). */
+  /** Give each miner its own loopback address 127.1.x.y; all use apiBasePort (default 4028) and +1 for HTTP. */
   readonly perMinerAddress?: boolean;
   /** First device-API port; 0 or absent: ephemeral ports. */
   readonly apiBasePort?: number;
@@ -113,8 +113,11 @@ export async function startFarm(opts: FarmOptions): Promise<Farm> {
   const entries: { sim: SimMiner; apis: DeviceApis | null }[] = [];
   const apisOn = opts.apis !== false;
   let nextPort = opts.apiBasePort ?? 0;
-  const takePort = (): number =>
-    opts.perMinerAddress ? (opts.apiBasePort ?? 4028) : nextPort === 0 ? 0 : nextPort++;
+  // With an address per miner every miner uses the same two ports (cgminer, then HTTP), as a real
+  // farm does with 4028 and 80; otherwise miners take consecutive ports (or ephemeral ones).
+  const shared = opts.apiBasePort ?? 4028;
+  const takePort = (kind: 'api' | 'http'): number =>
+    opts.perMinerAddress ? (kind === 'api' ? shared : shared + 1) : nextPort === 0 ? 0 : nextPort++;
 
   for (let i = 0; i < opts.miners; i++) {
     const make = makes[i % makes.length]!;
@@ -153,8 +156,8 @@ export async function startFarm(opts: FarmOptions): Promise<Farm> {
     });
     let apis: DeviceApis | null = null;
     if (apisOn) {
-      const apiPort = profile.cgminer ? takePort() : null;
-      const httpPort = profile.http ? takePort() : null;
+      const apiPort = profile.cgminer ? takePort('api') : null;
+      const httpPort = profile.http ? takePort('http') : null;
       apis = await startDeviceApis(sim, { host, apiPort, httpPort, restartMs: opts.restartMs ?? 1000 });
     }
     entries.push({ sim, apis });

@@ -17,6 +17,7 @@ export class TimerWheel {
   #armedAt = Infinity;
   #seq = 0;
   #stopped = false;
+  #cancelled = 0;
 
   get size(): number {
     return this.#heap.length;
@@ -35,7 +36,17 @@ export class TimerWheel {
   }
 
   cancel(h: TimerHandle | undefined): void {
-    if (h) h.cancelled = true;
+    if (!h || h.cancelled) return;
+    h.cancelled = true;
+    // Cancelled entries wait in the heap until due; rebuild when they are most of it (job storms).
+    if (++this.#cancelled > 1024 && this.#cancelled > this.#heap.length / 2) this.#compact();
+  }
+
+  #compact(): void {
+    const live = this.#heap.filter((e) => !e.cancelled);
+    this.#heap.length = 0;
+    this.#cancelled = 0;
+    for (const e of live) this.#push(e);
   }
 
   stop(): void {
@@ -64,7 +75,8 @@ export class TimerWheel {
       const top = this.#heap[0];
       if (!top || top.at > now) break;
       this.#pop();
-      if (!top.cancelled) {
+      if (top.cancelled) this.#cancelled = Math.max(0, this.#cancelled - 1);
+      else {
         top.cancelled = true;
         top.fn();
       }
