@@ -38,7 +38,10 @@ describe('ShareStore', () => {
     const s = open();
     const seqs = [1, 2, 3, 4].map((i) => {
       const r = s.append(
-        share(i, i === 2 ? { versionBits: '00002000', shareDifficulty: 5000, block: true } : {}),
+        share(
+          i,
+          i === 2 ? { versionBits: '00002000', shareDifficulty: 5000, block: true, upstream: 'gw' } : {},
+        ),
       );
       expect(r.ok).toBe(true);
       return r.ok ? r.value : -1;
@@ -47,8 +50,15 @@ describe('ShareStore', () => {
     expect(s.depth).toBe(4);
     const p = s.pending(10);
     expect(p.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
-    expect(p[1]).toMatchObject({ versionBits: '00002000', shareDifficulty: 5000, block: true, worker: 'w2' });
+    expect(p[1]).toMatchObject({
+      versionBits: '00002000',
+      shareDifficulty: 5000,
+      block: true,
+      worker: 'w2',
+      upstream: 'gw',
+    });
     expect(p[0]).not.toHaveProperty('versionBits');
+    expect(p[0]).not.toHaveProperty('upstream');
     expect(s.pending(2, 2).map((r) => r.seq)).toEqual([3, 4]);
     s.markSent([1, 2]);
     expect(s.ack([4, 1, 99])).toBe(2);
@@ -96,8 +106,9 @@ describe('ShareStore', () => {
       version: MIGRATIONS.at(-1)!.version,
     });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const extra = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE later (x INTEGER)' }];
-    expect(migrate(db, extra)).toEqual({ ok: true, value: 2 });
+    const later = MIGRATIONS.at(-1)!.version + 1;
+    const extra = [...MIGRATIONS, { version: later, sql: 'CREATE TABLE later (x INTEGER)' }];
+    expect(migrate(db, extra)).toEqual({ ok: true, value: later });
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'later'").get()).toEqual({
       name: 'later',
     });
@@ -108,10 +119,11 @@ describe('ShareStore', () => {
 
   it('a failing migration leaves the previous version in place', () => {
     const db = new Database(join(dir, 'x.db'));
-    const bad = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE ok2 (x); CREATE TABLE broken (' }];
+    const last = MIGRATIONS.at(-1)!.version;
+    const bad = [...MIGRATIONS, { version: last + 1, sql: 'CREATE TABLE ok2 (x); CREATE TABLE broken (' }];
     const r = migrate(db, bad);
     expect(r).toMatchObject({ ok: false, error: { code: 'MIGRATION_FAILED' } });
-    expect(db.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 1 });
+    expect(db.prepare('SELECT version FROM schema_version').get()).toEqual({ version: last });
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok2'").get()).toBeUndefined();
     db.close();
   });

@@ -1,13 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ShareStore } from '../../agent/src/store/index.js';
 import {
   Backoff,
+  type NewShareRecord,
   StratumUpstream,
   UplinkClient,
   UpstreamSet,
   parseUpstreamUrl,
   type ShareAck,
-  type ShareRecord,
   type StratumUrl,
   type UplinkUrl,
   type UpstreamWork,
@@ -56,6 +60,15 @@ describe('UpstreamSet', () => {
     });
     const set = new UpstreamSet([gw, plain], { logger, failbackAfterMs: 300 });
     cleanups.push(() => set.close());
+    const dir = mkdtempSync(join(tmpdir(), 'fh-set-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const opened = ShareStore.open(join(dir, 'agent.db'));
+    if (!opened.ok) throw new Error(opened.error.message);
+    const store = opened.value;
+    cleanups.push(() => store.close());
+    // The agent's wiring: replay the store when told to, delete what an upstream decided.
+    set.on('replay', () => set.submitShares(store.pending(10_000)));
+    set.on('ack', (a: ShareAck[]) => store.ack(a.map((x) => x.seq)));
     const switches: (string | null)[] = [];
     const acks: ShareAck[] = [];
     let work: UpstreamWork | null = null;
@@ -75,15 +88,11 @@ describe('UpstreamSet', () => {
     expect(switches.at(-1)).toBe('gw');
     switches.length = 0;
 
-    let seq = 0;
+    let n = 0;
     const submit = (w: UpstreamWork, difficulty: number): number => {
-      const mined = mineShare(
-        w,
-        `0001${(++seq).toString(16).padStart(w.extranonce2Size * 2 - 4, '0')}`,
-        difficulty,
-      );
-      const r: ShareRecord = {
-        seq,
+      const en2 = `0001${(++n).toString(16).padStart(w.extranonce2Size * 2 - 4, '0')}`;
+      const mined = mineShare(w, en2, difficulty);
+      const r: NewShareRecord = {
         account: 'acme',
         worker: 'rig1',
         jobId: w.job.jobId,
@@ -91,15 +100,22 @@ describe('UpstreamSet', () => {
         difficulty,
         block: false,
         at: 0,
+        ...(w.upstream ? { upstream: w.upstream } : {}),
       };
-      set.submitShares([r]);
-      return seq;
+      const seq = store.append(r);
+      if (!seq.ok) throw new Error(seq.error.message);
+      set.submitShares(store.pending(10_000).filter((x) => x.seq === seq.value));
+      return seq.value;
     };
     const onGw = submit(work!, 1e-9);
     await waitFor(() => acks.some((a) => a.seq === onGw && a.accepted), 'share acked by the gateway');
     expect(peer.credited.size).toBe(1);
+    expect(work!.upstream).toBe('gw');
 
-    // The gateway dies and stays down: the pool takes over at once.
+    // Three more reach the gateway but their ACKs never come back; then the gateway dies for good.
+    peer.holdAcks = true;
+    const held = [submit(work!, 1e-9), submit(work!, 1e-9), submit(work!, 1e-9)];
+    await waitFor(() => peer.recordsReceived === 4, 'held shares delivered');
     await peer.close();
     await waitFor(
       () => set.active?.name === 'pool' && (work as UpstreamWork | null)?.extranonce2Size === 4,
@@ -108,6 +124,9 @@ describe('UpstreamSet', () => {
     const onPool = submit(work!, 1 / 65536);
     await waitFor(() => acks.some((a) => a.seq === onPool && a.accepted), 'share acked by the pool');
     expect(pool.accepted('acme')).toHaveLength(1);
+    // The gateway's shares stayed in the store: the pool cannot credit them, so they were not sent.
+    expect(pool.shares).toHaveLength(1);
+    expect(store.pending(100).map((r) => r.seq)).toEqual(held);
 
     // The gateway comes back on the same port; after 300 ms of health the set fails back.
     ({ peer } = await startPeer(port));
@@ -115,7 +134,9 @@ describe('UpstreamSet', () => {
     expect(work!.extranonce1).toBe('a1b2c3d4');
     const back = submit(work!, 1e-9);
     await waitFor(() => acks.some((a) => a.seq === back && a.accepted), 'share acked after fail-back');
-    expect(peer.credited.size).toBe(1);
+    // The new gateway process got the three held shares replayed, then the new one.
+    await waitFor(() => store.depth === 0, 'store drained');
+    expect([...peer.credited.values()].map((c) => c.seq).sort((a, b) => a - b)).toEqual([...held, back]);
     expect(switches).toEqual(['pool', 'gw']);
   });
 

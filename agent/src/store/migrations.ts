@@ -59,4 +59,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `,
   },
+  {
+    version: 2,
+    // The upstream whose work a share was mined on: it can be credited only there.
+    sql: `ALTER TABLE shares ADD COLUMN upstream TEXT;`,
+  },
 ];

@@ -36,6 +36,7 @@ interface ShareRow {
   share_difficulty: number | null;
   block: number;
   at: number;
+  upstream: string | null;
 }
 
 export class ShareStore {
@@ -64,8 +65,8 @@ export class ShareStore {
     this.#historyRetention = options.historyRetentionMinutes ?? 7 * 24 * 60;
     this.#maxEvents = options.maxEvents ?? 100_000;
     this.#insert = db.prepare(
-      `INSERT INTO shares (account, worker, job_id, extranonce2, ntime, nonce, version_bits, difficulty, share_difficulty, block, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO shares (account, worker, job_id, extranonce2, ntime, nonce, version_bits, difficulty, share_difficulty, block, at, upstream)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#pending = db.prepare('SELECT * FROM shares WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#delete = db.prepare('DELETE FROM shares WHERE seq = ?');
@@ -131,6 +132,7 @@ export class ShareStore {
       r.shareDifficulty ?? null,
       r.block ? 1 : 0,
       r.at,
+      r.upstream ?? null,
     );
     return Number(info.lastInsertRowid);
   }
@@ -189,5 +191,6 @@ function toRecord(r: ShareRow): ShareRecord {
     ...(r.share_difficulty === null ? {} : { shareDifficulty: r.share_difficulty }),
     block: r.block === 1,
     at: r.at,
+    ...(r.upstream === null ? {} : { upstream: r.upstream }),
   };
 }

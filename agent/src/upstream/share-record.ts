@@ -20,6 +20,11 @@ export interface ShareRecord {
   readonly block: boolean;
   /** When the miner submitted it, ms since the epoch. */
   readonly at: number;
+  /**
+   * The upstream whose work the share was mined on (UpstreamWork.upstream). Job ids and extranonces
+   * mean nothing to another upstream, so UpstreamSet sends the record only there; absent: the active one.
+   */
+  readonly upstream?: string;
 }
 
 export type NewShareRecord = Omit<ShareRecord, 'seq'>;

@@ -8,9 +8,14 @@ import type { Upstream, UpstreamState, UpstreamWork } from './upstream.js';
 // takes over at once; a higher-priority upstream takes back over only after it has been up for
 // `failbackAfterMs` without interruption, so a flapping gateway does not bounce the farm.
 //
-// Events: 'work' (the active upstream's UpstreamWork), 'up' (name: a new active upstream; resubmit
-// the store's pending records), 'down' (reason: no upstream left), 'ack' (ShareAck[], from any
-// upstream), 'switch' ({ from, to, reason }).
+// Events: 'work' (the active upstream's UpstreamWork, with `upstream` set to its name), 'up' (name:
+// a new active upstream), 'down' (reason: no upstream left), 'replay' (name: an upstream came up or
+// became active; resubmit the store's pending records now), 'ack' (ShareAck[], from any upstream),
+// 'switch' ({ from, to, reason }).
+//
+// A share can only be credited by the upstream whose work it was mined on, so submitShares sends
+// each record to the upstream its `upstream` field names (the active one when absent). Records for
+// an upstream that is down stay in the store until it is back ('replay' then fires for it).
 
 export interface UpstreamSetOptions {
   readonly logger: Logger;
@@ -59,6 +64,7 @@ export class UpstreamSet extends EventEmitter {
       e.upSince = Date.now();
       this.#log.info({ upstream: u.name }, 'upstream up');
       this.#choose('up');
+      if (this.#active !== e && e.enabled) this.emit('replay', u.name);
     });
     u.on('down', (reason: string) => {
       e.upSince = null;
@@ -68,8 +74,8 @@ export class UpstreamSet extends EventEmitter {
       else this.#choose('down');
     });
     u.on('work', (w: UpstreamWork) => {
-      e.work = w;
-      if (this.#active === e) this.emit('work', w);
+      e.work = { ...w, upstream: u.name };
+      if (this.#active === e) this.emit('work', e.work);
     });
     u.on('ack', (acks: ShareAck[]) => this.emit('ack', acks));
   }
@@ -100,9 +106,22 @@ export class UpstreamSet extends EventEmitter {
     }));
   }
 
-  /** Sends records to the active upstream (dropped when none: the store replays them on 'up'). */
+  /**
+   * Sends each record to the upstream it was mined for, when that one is up and enabled (records
+   * without `upstream`, or naming one no longer configured, go to the active upstream). Records that
+   * cannot go now are dropped here and stay in the store for the next 'replay'.
+   */
   submitShares(records: readonly ShareRecord[]): void {
-    this.#active?.upstream.submitShares(records);
+    const byTarget = new Map<Entry, ShareRecord[]>();
+    for (const r of records) {
+      const named = r.upstream === undefined ? undefined : this.#find(r.upstream);
+      const target = named ?? this.#active;
+      if (!target || !target.enabled || target.upSince === null) continue;
+      let list = byTarget.get(target);
+      if (!list) byTarget.set(target, (list = []));
+      list.push(r);
+    }
+    for (const [e, list] of byTarget) e.upstream.submitShares(list);
   }
 
   enable(name: string): boolean {
@@ -166,6 +185,7 @@ export class UpstreamSet extends EventEmitter {
     this.#log.warn({ from, to: next.upstream.name, reason }, 'active upstream changed');
     this.emit('switch', { from, to: next.upstream.name, reason });
     this.emit('up', next.upstream.name);
+    this.emit('replay', next.upstream.name);
     if (next.work) this.emit('work', next.work);
   }
 

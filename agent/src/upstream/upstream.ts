@@ -13,6 +13,8 @@ export interface UpstreamWork {
   readonly difficulty?: number;
   /** BIP310 mask the upstream accepts (0 when it does not roll versions). */
   readonly versionMask?: number;
+  /** The upstream's name, set by UpstreamSet (store it with each share as ShareRecord.upstream). */
+  readonly upstream?: string;
 }
 
 export interface UpstreamState {
