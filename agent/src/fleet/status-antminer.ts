@@ -59,6 +59,12 @@ export function antminerStatus(replies: ReplySet): StatusReading {
     if (rpm !== null && rpm > 0) fans.push(rpm);
   }
   const power = num(section(replies.power, 'POWER')[0], 'Watts');
+  const errors: string[] = hwErrors > 0 ? [`hardware errors: ${round(hwErrors, 0)}`] : [];
+  // LuxOS `events`: what the firmware itself flagged (NOPIC protection, boards rebooted, ...).
+  for (const e of section(replies.events, 'EVENTS')) {
+    const code = str(e, 'Code');
+    if (code) errors.push(`${code}: ${str(e, 'Description') ?? ''}`.trim());
+  }
   return {
     hashrateThs: ths(num(s, 'GHS 5s', 'GHS av'), unit),
     boards,
@@ -66,6 +72,6 @@ export function antminerStatus(replies: ReplySet): StatusReading {
     pools: cgminerPools(replies.pools),
     uptimeS: num(s, 'Elapsed'),
     ...(power !== null ? { powerW: power } : {}),
-    ...(hwErrors > 0 ? { errors: [`hardware errors: ${round(hwErrors, 0)}`] } : {}),
+    ...(errors.length > 0 ? { errors } : {}),
   };
 }

@@ -89,9 +89,19 @@ describe('Antminer layout (stock, VNish, Hiveon)', () => {
     expect(s.fans).toEqual([3840, 4920]);
   });
 
-  it('LuxOS: power command adds watts', () => {
-    const s = normalizeStatus('luxos', replies({ power: 'luxos/asicrs-s19kpro-2025.4.8-power.json' }));
+  it('LuxOS: power command adds watts, events become errors', () => {
+    const s = normalizeStatus(
+      'luxos',
+      replies({
+        power: 'luxos/asicrs-s19kpro-2025.4.8-power.json',
+        events: 'luxos/asicrs-s19kpro-2025.4.8-events.json',
+      }),
+    );
     expect(s.powerW).toBe(1051);
+    expect(s.errors).toEqual([
+      'NOPIC_PROTECTION: Miner shutdown due to NOPIC protection.',
+      'REBOOT_NOT_HASHING: Board reboot due to it not hashing.',
+    ]);
   });
 });
 
