@@ -72,12 +72,12 @@ export class UplinkBatches {
     return this.#inFlight.size;
   }
 
-  /** The EVENT binding a worker name to its index on this session, when it is new. */
-  workerIndex(name: string): { index: number; announce?: EventMessage } {
+  /** The EVENT binding a worker name to its index on this session, when it is new; undefined when all 65536 are taken. */
+  workerIndex(name: string): { index: number; announce?: EventMessage } | undefined {
     const known = this.#workers.get(name);
     if (known !== undefined) return { index: known };
     const index = this.#workers.size;
-    if (index > 0xffff) throw new RangeError('more than 65536 workers on one uplink session');
+    if (index > 0xffff) return undefined;
     this.#workers.set(name, index);
     return {
       index,
@@ -119,7 +119,17 @@ export class UplinkBatches {
           : (((job.version & ~mask) | (Number.parseInt(r.versionBits, 16) & mask)) >>> 0)
               .toString(16)
               .padStart(8, '0');
-      const { index, announce } = this.workerIndex(`${r.account}.${r.worker}`);
+      const slot = this.workerIndex(`${r.account}.${r.worker}`);
+      if (!slot) {
+        local.push({
+          seq: r.seq,
+          accepted: false,
+          reason: 'too-many-workers',
+          message: 'more than 65536 workers on one uplink session',
+        });
+        continue;
+      }
+      const { index, announce } = slot;
       const wire = toWireShare(
         {
           seq: r.seq,

@@ -323,7 +323,9 @@ export class UplinkClient extends EventEmitter implements Upstream {
   sendEvent(e: WorkerEvent): void {
     const session = this.#session;
     if (!session) return;
-    const { index, announce } = session.workerIndex(e.name);
+    const slot = session.workerIndex(e.name);
+    if (!slot) return;
+    const { index, announce } = slot;
     if (announce && e.kind !== 'authorize') this.#send(announce);
     this.#send({
       type: 'event',
