@@ -23,6 +23,10 @@ async function setup(over: Partial<GatewayConfigInput> = {}, job = jmJob('1a', {
   const jm = new TestJobmaster(job);
   await jm.listen();
   cleanup.push(() => jm.close());
+  return { jm, ...(await gatewayOn(jm, over)) };
+}
+
+async function gatewayOn(jm: TestJobmaster, over: Partial<GatewayConfigInput> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'farmhand-gw-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const c = parseGatewayConfig({
@@ -45,7 +49,7 @@ async function setup(over: Partial<GatewayConfigInput> = {}, job = jmJob('1a', {
   const gw = await startGateway(c.value, log);
   cleanup.push(() => gw.stop());
   await until(() => gw.work.current, 5000, 'the first job at the gateway');
-  return { jm, gw, dir };
+  return { gw, dir };
 }
 
 function miner(gw: RunningGateway, user = 'alice.rig1'): TestMiner {
@@ -221,5 +225,23 @@ describe('gateway: uplink agents', () => {
     await until(() => b.received.find((m) => m.type === 'pong' && m.stamp === 1234), 5000, 'PONG');
     expect(b.closed).toBe(false);
     expect(gw.agents.counters.corruptFrames).toBe(1);
+  });
+});
+
+describe('gateway: several side by side', () => {
+  it('two gateways on one jobmaster hand out disjoint extranonce spaces and both credit their miners', async () => {
+    const { jm, gw } = await setup({ name: 'gw-a', extranoncePrefix: '01' });
+    const { gw: gw2 } = await gatewayOn(jm, { name: 'gw-b', extranoncePrefix: '02' });
+    expect(jm.hellos).toBe(2);
+    const a = miner(gw);
+    const b = miner(gw2);
+    await Promise.all([a.start(`d=${D}`), b.start(`d=${D}`)]);
+    expect(a.extranonce1.slice(0, 2)).toBe('01');
+    expect(b.extranonce1.slice(0, 2)).toBe('02');
+    // Same jobmaster job underneath, mined in different coinbases.
+    expect(gw.work.current!.source.job.jobId).toBe(gw2.work.current!.source.job.jobId);
+    expect((await a.submit()).ok).toBe(true);
+    expect((await b.submit()).ok).toBe(true);
+    expect(gw.counters.sharesAccepted + gw2.counters.sharesAccepted).toBe(2);
   });
 });

@@ -14,6 +14,9 @@ import { CreditedSeqs } from './credited-seqs.js';
 import type { IpBans } from './ip-bans.js';
 import type { GatewayJob, WorkBook } from './work-book.js';
 
+/** An agent that has not authenticated by then is dropped (session rule 1). */
+const HANDSHAKE_MS = 10_000;
+
 export interface AgentHooks {
   share(
     worker: WorkerName,
@@ -73,6 +76,13 @@ export class AgentServer {
 
   get sessions(): number {
     return this.#live.size;
+  }
+
+  /** Miners behind all connected agents, from their last STATUS. */
+  get agentMiners(): number {
+    let n = 0;
+    for (const s of this.#live.values()) n += s.lastStatus?.miners ?? 0;
+    return n;
   }
 
   listen(): Promise<number> {
@@ -149,7 +159,10 @@ export class AgentServer {
 
   #tick(): void {
     const now = Date.now();
-    for (const s of this.#sessions)
+    for (const s of this.#sessions) {
       if (now - s.heardAt > this.#silenceMs) s.close(`nothing heard for ${this.#silenceMs / 1000} s`);
+      else if (!s.open && !s.waitingForWork && now - s.openedAt > HANDSHAKE_MS)
+        s.close('no AUTH within 10 s');
+    }
   }
 }

@@ -45,6 +45,7 @@ export class AgentSession {
   #en2Size = 0;
   readonly #workers = new Map<number, WorkerName>();
   heardAt: number;
+  readonly openedAt: number;
   lastStatus: { miners: number; hashrate: number; bufferDepth: number } | undefined;
 
   constructor(
@@ -55,7 +56,7 @@ export class AgentSession {
     this.sessionId = sessionId;
     this.ip = socket.remoteAddress ?? 'unknown';
     this.peer = `${this.ip}:${socket.remotePort ?? 0}`;
-    this.heardAt = Date.now();
+    this.heardAt = this.openedAt = Date.now();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('error', () => undefined);

@@ -11,6 +11,7 @@ import { GatewayStats } from './gateway-stats.js';
 import { IpBans } from './ip-bans.js';
 import { JobmasterLink, type JobEvent } from './jobmaster-link.js';
 import { MinerServer } from './miner-server.js';
+import type { BlockResultMessage } from '../jobmaster/wire.js';
 import { WorkBook, type GatewayJob } from './work-book.js';
 
 export interface RunningGateway {
@@ -130,6 +131,12 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     },
   );
 
+  jobmaster.on('block-result', (r: BlockResultMessage) => {
+    const answers = r.answers.map((a) => `${a.node}: ${a.error ?? a.result ?? 'accepted'}`).join(', ');
+    if (r.accepted) log.info({ hash: r.hash, height: r.height }, `block accepted (${answers})`);
+    else log.error({ hash: r.hash, height: r.height }, `block refused by every node (${answers})`);
+  });
+
   jobmaster.on('job', (ev: JobEvent) => {
     const added = work.add(ev.job, ev.first);
     if (!added.ok) {
@@ -150,6 +157,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const gauge = setInterval(() => {
     stats.counter('connections', miners.connections);
     stats.counter('agent_conns', agents.sessions);
+    stats.counter('agent_miners', agents.agentMiners);
   }, 60_000);
   gauge.unref();
   log.info({ stratumPort, uplinkPort, name: config.name }, 'gateway listening');
