@@ -155,4 +155,31 @@ describe('simulated miners on Stratum', () => {
     farm.setFault('all', { kind: 'none' });
     await pool.until(() => pool.shares.length > n, 20_000);
   });
+
+  it('honours set_extranonce, set_difficulty, client.get_version and client.reconnect', async () => {
+    const a = await endpoint();
+    const b = await endpoint();
+    farm = await startFarm({
+      miners: 1,
+      makes: ['braiins'],
+      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
+      account: 'x',
+      hashrate: 400_000,
+      apis: false,
+    });
+    const m = farm.miners[0]!;
+    await a.until(() => m.stats.accepted >= 1, 20_000);
+    const s = a.sessions[0]!;
+    a.setExtranonce(s, 'deadbeef');
+    a.setDifficulty(s, D / 2);
+    await a.until(() => m.stats.difficulty === D / 2, 5_000);
+    const after = a.shares.length;
+    await a.until(() => a.shares.length >= after + 3 && m.stats.accepted >= 4, 20_000);
+    expect(a.rejected()).toEqual([]);
+    a.send(s, JSON.stringify({ id: 'gv', method: 'client.get_version', params: [] }));
+    await a.until(() => s.responses.includes('bosminer/0.2.0-36c56a9363'), 5_000);
+    a.send(s, JSON.stringify({ id: null, method: 'client.reconnect', params: ['127.0.0.1', b.port, 0] }));
+    await b.until(() => b.accepted('x.braiins-1').length >= 1, 20_000);
+    expect(m.stats.currentPool).toBe(`stratum+tcp://127.0.0.1:${b.port}`);
+  });
 });

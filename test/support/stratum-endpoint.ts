@@ -10,6 +10,7 @@ import {
   encodeNotify,
   encodeResult,
   encodeSetDifficulty,
+  encodeSetExtranonce,
   encodeSubscribeResult,
   hex32,
   negotiateVersionMask,
@@ -30,7 +31,9 @@ export interface EndpointShare {
 
 export interface EndpointSession {
   readonly socket: Socket;
-  readonly extranonce1: string;
+  extranonce1: string;
+  /** Responses the miner sent to server requests (client.get_version ...). */
+  readonly responses: unknown[];
   userAgent?: string;
   worker?: string;
   /** Request methods in the order the miner sent them. */
@@ -39,6 +42,7 @@ export interface EndpointSession {
   suggestedDifficulty?: number;
   configured: boolean;
   difficulty: number;
+  previousDifficulty?: number;
 }
 
 export interface StratumEndpointOptions {
@@ -62,6 +66,12 @@ export interface StratumEndpoint {
   rejected(worker?: string): EndpointShare[];
   /** Sends a fresh job to every session; clean retires the earlier ones. */
   newJob(clean: boolean): StratumJob;
+  /** Writes a raw line (a server request or notification) to one session. */
+  send(session: EndpointSession, line: string): void;
+  /** mining.set_extranonce to one session; later shares are checked against the new value. */
+  setExtranonce(session: EndpointSession, extranonce1: string): void;
+  /** mining.set_difficulty to one session; shares at the old difficulty stay acceptable. */
+  setDifficulty(session: EndpointSession, difficulty: number): void;
   /** Waits until predicate holds, checking on every event (bounded by timeoutMs). */
   until(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   /** Drops every connection and stops listening (a pool that dies). */
@@ -107,6 +117,7 @@ export async function startStratumEndpoint(opts: StratumEndpointOptions = {}): P
       socket,
       extranonce1: (++en1Seq).toString(16).padStart(8, '0'),
       versionMask: 0,
+      responses: [],
       methods: [],
       configured: false,
       difficulty,
@@ -126,8 +137,12 @@ export async function startStratumEndpoint(opts: StratumEndpointOptions = {}): P
 
   const handle = (s: EndpointSession, text: string): void => {
     const msg = parseMessage(text);
-    if (!msg.ok || msg.value.kind === 'response') {
+    if (!msg.ok) {
       badLines.push(text);
+      return;
+    }
+    if (msg.value.kind === 'response') {
+      s.responses.push(msg.value.result);
       return;
     }
     const req = toClientRequest(msg.value);
@@ -179,6 +194,7 @@ export async function startStratumEndpoint(opts: StratumEndpointOptions = {}): P
             extranonce2Size: 4,
             versionMask: s.versionMask,
             difficulty: s.difficulty,
+            ...(s.previousDifficulty !== undefined ? { previousDifficulty: s.previousDifficulty } : {}),
           },
           r,
           Math.floor(Date.now() / 1000),
@@ -215,6 +231,18 @@ export async function startStratumEndpoint(opts: StratumEndpointOptions = {}): P
       current = makeJob(clean);
       for (const s of sessions) if (!s.socket.destroyed && s.worker) s.socket.write(encodeNotify(current));
       return current;
+    },
+    send(session, line) {
+      session.socket.write(line.endsWith('\n') ? line : `${line}\n`);
+    },
+    setExtranonce(session, extranonce1) {
+      session.extranonce1 = extranonce1;
+      session.socket.write(encodeSetExtranonce(extranonce1, 4));
+    },
+    setDifficulty(session, d) {
+      session.previousDifficulty = session.difficulty;
+      session.difficulty = d;
+      session.socket.write(encodeSetDifficulty(d));
     },
     until(predicate, timeoutMs = 10_000) {
       if (predicate()) return Promise.resolve();

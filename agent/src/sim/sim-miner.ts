@@ -16,6 +16,8 @@ import type { TimerHandle, TimerWheel } from './timer-wheel.js';
 const TWO32 = 4294967296;
 
 export interface PoolEntry extends PoolConfig {
+  /** Writable: client.reconnect re-points the entry. */
+  url: string;
   enabled: boolean;
   status: 'Alive' | 'Dead';
   counters: PoolCounters;
@@ -294,6 +296,11 @@ export class SimMiner {
           pool.counters.getworks++;
           if (job.cleanJobs) this.#restartWork();
           else this.#scheduleShare();
+        },
+        reconnect: (to) => {
+          // cgminer re-points this pool entry at the new address, then reconnects.
+          if (to) pool.url = `stratum+tcp://${to.host}:${to.port}`;
+          link.close('client.reconnect');
         },
         difficulty: () => this.#restartWork(),
         workReset: () => this.#restartWork(),

@@ -4,6 +4,7 @@ import {
   LineDecoder,
   encodeAuthorize,
   encodeRequest,
+  encodeResult,
   hex32,
   encodeSubmit,
   encodeSubscribe,
@@ -50,6 +51,8 @@ export interface LinkEvents {
   /** Extranonce or version mask changed: work in flight is void. */
   workReset(): void;
   closed(reason: string, wasReady: boolean): void;
+  /** client.reconnect: to another host:port, or (undefined) to the same pool again. */
+  reconnect(to: { host: string; port: number } | undefined): void;
 }
 
 type Pending = (
@@ -212,8 +215,30 @@ export class StratumLink {
           this.events.workReset();
           break;
         default:
+          this.#other(s.method, s.id, s.params);
           break;
       }
+    }
+  }
+
+  /** Server requests cgminer-family firmware answers: client.get_version, client.reconnect. */
+  #other(method: string, id: number | string | null, params: readonly unknown[]): void {
+    if (method === 'client.get_version' && id !== null) {
+      this.#socket.write(encodeResult(id, this.opts.userAgent));
+    } else if (method === 'client.reconnect') {
+      const [host, port] = params;
+      const p = typeof port === 'number' ? port : typeof port === 'string' ? Number(port) : undefined;
+      // Only loopback targets: the simulator never connects off this machine.
+      const to =
+        typeof host === 'string' &&
+        host.startsWith('127.') &&
+        p !== undefined &&
+        Number.isInteger(p) &&
+        p > 0 &&
+        p < 65536
+          ? { host, port: p }
+          : undefined;
+      this.events.reconnect(to);
     }
   }
 }
