@@ -298,4 +298,28 @@ describe('simulated device APIs', () => {
       listener.close();
     }
   });
+
+  it('Avalon ascset setpool answers cgminer text and applies on ascset reboot', async () => {
+    const a = await endpoint();
+    const b = await endpoint();
+    farm = await startFarm({
+      miners: 1,
+      makes: ['avalon'],
+      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
+      hashrate: 400_000,
+    });
+    const ava = farm.miners[0]!;
+    await a.until(() => ava.stats.accepted >= 1, 20_000);
+    const set = (
+      await tcp(ava.apiPort!, `ascset|0,setpool,root,root,0,stratum+tcp://127.0.0.1:${b.port},ava.moved,x`)
+    ).toString();
+    expect(set).toMatch(
+      /^STATUS=I,When=\d+,Code=118,Msg=ASC 0 set info:\npool success set to stratum\+tcp:\/\/127\.0\.0\.1:\d+\nworker is ava\.moved\n/,
+    );
+    expect(set).toContain('Please reboot miner to make config work.');
+    expect(ava.stats.currentPool).toBe(`stratum+tcp://127.0.0.1:${a.port}`); // not before the reboot
+    expect((await tcp(ava.apiPort!, 'ascset|0,reboot,0')).toString()).toContain('Code=118');
+    await b.until(() => b.accepted('ava.moved').length >= 1, 20_000);
+    expect((await tcp(ava.apiPort!, 'ascset|0,setpool,root,root,bad')).toString()).toBe('failed\0');
+  });
 });

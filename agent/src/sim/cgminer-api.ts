@@ -100,7 +100,8 @@ function write(m: SimMiner, dialect: CgminerDialect, command: string, param: str
 function ascset(m: SimMiner, param: string, when: number, desc: string): string {
   const parts = param.split(',');
   if (parts[1] === 'reboot') {
-    m.reboot(2000);
+    // The daemon answers first, then the controller reboots.
+    setTimeout(() => m.reboot(m.restartDelay), 100).unref();
     return `STATUS=I,When=${when},Code=118,Msg=ASC 0 set info: reboot,Description=${desc}|`;
   }
   if (parts[1] !== 'setpool' || parts.length < 7) return 'failed';

@@ -118,6 +118,11 @@ export class SimMiner {
     return this.#link?.ready ? this.#link.difficulty : 0;
   }
 
+  /** How long a restart to apply new settings keeps the miner away. */
+  get restartDelay(): number {
+    return this.o.restartMs;
+  }
+
   get hashrateSetting(): number {
     return this.o.hashrate;
   }
