@@ -1,6 +1,7 @@
 // Peers of a gateway for its tests and bench: a test jobmaster (speaks pool/src/jobmaster/wire.ts), a
 // Stratum V1 miner that really searches nonces, and an uplink agent built from core's messages.
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import {
   addressToScript,
   concatBytes,
@@ -93,7 +94,8 @@ export class TestJobmaster {
   #seq = 0;
   port = 0;
 
-  constructor(public job: JobMessage) {}
+  /** Without a job nothing is sent on connect until push(). */
+  constructor(public job: JobMessage | undefined) {}
 
   async listen(port = 0): Promise<number> {
     const server = createServer((s) => {
@@ -110,7 +112,7 @@ export class TestJobmaster {
           if (m.value.type === 'HELLO') this.hellos += 1;
         }
       });
-      s.write(encodeJmMessage(this.job, ++this.#seq));
+      if (this.job) s.write(encodeJmMessage(this.job, ++this.#seq));
     });
     this.#server = server;
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
@@ -275,9 +277,13 @@ export class TestAgent {
   readonly connected: Promise<void>;
   #seq = 0;
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
-    this.connected = new Promise<void>((r) => this.socket.once('connect', () => r()));
+  /** With `ca` the agent speaks TLS and trusts that certificate. */
+  constructor(port: number, tls?: { ca: string }) {
+    this.socket = tls
+      ? tlsConnect({ port, host: '127.0.0.1', ca: tls.ca, servername: 'localhost' })
+      : connect(port, '127.0.0.1');
+    const ready = tls ? 'secureConnect' : 'connect';
+    this.connected = new Promise<void>((r) => this.socket.once(ready, () => r()));
     this.socket.on('error', () => undefined);
     this.socket.on('close', () => (this.closed = true));
     const dec = new FrameDecoder();

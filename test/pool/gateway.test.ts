@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -26,7 +27,7 @@ async function setup(over: Partial<GatewayConfigInput> = {}, job = jmJob('1a', {
   return { jm, ...(await gatewayOn(jm, over)) };
 }
 
-async function gatewayOn(jm: TestJobmaster, over: Partial<GatewayConfigInput> = {}) {
+async function gatewayOn(jm: TestJobmaster, over: Partial<GatewayConfigInput> = {}, waitForJob = true) {
   const dir = mkdtempSync(join(tmpdir(), 'farmhand-gw-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const c = parseGatewayConfig({
@@ -48,7 +49,7 @@ async function gatewayOn(jm: TestJobmaster, over: Partial<GatewayConfigInput> = 
   if (!c.ok) throw new Error(c.error.message);
   const gw = await startGateway(c.value, log);
   cleanup.push(() => gw.stop());
-  await until(() => gw.work.current, 5000, 'the first job at the gateway');
+  if (waitForJob) await until(() => gw.work.current, 5000, 'the first job at the gateway');
   return { gw, dir };
 }
 
@@ -243,5 +244,60 @@ describe('gateway: several side by side', () => {
     expect((await a.submit()).ok).toBe(true);
     expect((await b.submit()).ok).toBe(true);
     expect(gw.counters.sharesAccepted + gw2.counters.sharesAccepted).toBe(2);
+  });
+});
+
+describe('gateway: uplink extras', () => {
+  it('holds an authenticated agent until the first job, then sends WELCOME + JOB', async () => {
+    const jm = new TestJobmaster(undefined);
+    await jm.listen();
+    cleanup.push(() => jm.close());
+    const { gw } = await gatewayOn(jm, {}, false);
+    const ag = agent(gw);
+    const login = ag.login('farm-7', TOKEN);
+    await until(() => ag.received.some((m) => m.type === 'challenge'), 5000, 'CHALLENGE');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ag.received.some((m) => m.type === 'welcome')).toBe(false);
+    jm.push(jmJob('5', { bits: '1d00ffff' }));
+    const w = await login;
+    expect(w.extranonce2Size).toBe(8);
+    await until(() => ag.lastJob(), 5000, 'JOB after WELCOME');
+  });
+
+  it('speaks TLS on the uplink when given a certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'farmhand-tls-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const cert = join(dir, 'gw.crt');
+    const key = join(dir, 'gw.key');
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`openssl is needed for this test: ${r.stderr || r.error?.message}`);
+    const { gw } = await setup({ uplink: { host: '127.0.0.1', port: 0, tls: { cert, key } } });
+    const ag = new TestAgent(gw.uplinkPort, { ca: readFileSync(cert, 'utf8') });
+    cleanup.push(() => ag.close());
+    const w = await ag.login('farm-7', TOKEN);
+    expect(w.extranoncePrefix.length).toBe(4);
+    await until(() => ag.lastJob(), 5000, 'JOB over TLS');
   });
 });
