@@ -21,7 +21,7 @@ describe('the app against a contract server', () => {
     );
     expect(frame).toContain('[1 Farm]');
     expect(frame).toContain('2,500 total');
-    expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+    expect(frame.split('\n').length).toBeLessThanOrEqual(23);
     const history = agent.requests.find((r) => r.path === '/api/v1/history');
     expect(history?.query.get('scope')).toBe('farm');
     expect(history?.query.get('minutes')).toBe('180');
@@ -48,7 +48,7 @@ describe('the app against a contract server', () => {
   it('the miner filter narrows the rows (server side) and Esc clears it', async () => {
     const app = renderApp(agent.url, { initialScreen: 'miners' });
     const all = await waitForFrame(app.lastFrame, (f) => f.includes('2,500 miners'));
-    expect(rowLines(all).length).toBe(19);
+    expect(rowLines(all).length).toBe(18);
     await press(app.stdin, '/', ...'rig-012');
     const filtered = await waitForFrame(app.lastFrame, (f) => f.includes('10 miners'));
     expect(filtered).toContain('filter "rig-012"');
@@ -83,17 +83,17 @@ describe('the app against a contract server', () => {
     );
     expect(rowLines(slowest)[0]).toMatch(/(DOWN|IDLE) .* 0 H\/s/);
     await press(app.stdin, KEY.pageDown);
-    const second = await waitForFrame(app.lastFrame, (f) => f.includes('page 2/132'));
-    expect(second).toContain('page 2/132');
+    const second = await waitForFrame(app.lastFrame, (f) => f.includes('page 2/139'));
+    expect(second).toContain('page 2/139');
     const last = agent.requests.filter((r) => r.path === '/api/v1/miners').at(-1);
-    expect(last?.query.get('offset')).toBe('19');
-    expect(last?.query.get('limit')).toBe('19');
+    expect(last?.query.get('offset')).toBe('18');
+    expect(last?.query.get('limit')).toBe('18');
     expect(last?.query.get('sort')).toBe('hashrate');
     expect(last?.query.get('order')).toBe('asc');
     await press(app.stdin, 'G');
-    await waitForFrame(app.lastFrame, (f) => f.includes('page 132/132'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('page 139/139'));
     await press(app.stdin, 'g');
-    await waitForFrame(app.lastFrame, (f) => f.includes('page 1/132'));
+    await waitForFrame(app.lastFrame, (f) => f.includes('page 1/139'));
   });
 
   it('Enter opens a miner; R restarts after y; p re-points with the form', async () => {

@@ -69,7 +69,10 @@ export function App({
     summary.lastSuccessAt,
     now(),
   );
-  const bodyHeight = Math.max(4, size.rows - 2 - (banner ? 1 : 0));
+  // One line short of the terminal: a frame as tall as the terminal makes ink clear the screen on
+  // every redraw (flicker over SSH); one line less lets it redraw in place.
+  const height = Math.max(6, size.rows - 1);
+  const bodyHeight = Math.max(4, height - 2 - (banner ? 1 : 0));
   const ui: Ui = useMemo(
     () => ({ client, refreshMs, ascii, now, width: size.columns, height: bodyHeight, capture, overlay }),
     [client, refreshMs, ascii, now, size.columns, bodyHeight],
@@ -78,7 +81,7 @@ export function App({
 
   return (
     <UiContext.Provider value={ui}>
-      <Box flexDirection="column" width={size.columns} height={size.rows} overflow="hidden">
+      <Box flexDirection="column" width={size.columns} height={height} overflow="hidden">
         <TabBar
           current={screen}
           ascii={ascii}

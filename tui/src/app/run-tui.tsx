@@ -20,8 +20,16 @@ export async function runTui(options: TuiOptions = {}): Promise<void> {
   });
   // NO_COLOR (https://no-color.org) also means plain ASCII glyphs: such terminals often lack the block set.
   const ascii = options.ascii ?? Boolean(process.env['NO_COLOR']);
-  const instance = render(
-    <App client={client} refreshMs={options.refreshMs ?? DEFAULT_REFRESH_MS} ascii={ascii} />,
-  );
-  await instance.waitUntilExit();
+  // The alternate screen keeps the technician's scrollback as it was once the UI quits.
+  const fullScreen = process.stdout.isTTY === true;
+  if (fullScreen) process.stdout.write('\u001B[?1049h\u001B[H');
+  try {
+    const instance = render(
+      <App client={client} refreshMs={options.refreshMs ?? DEFAULT_REFRESH_MS} ascii={ascii} />,
+      { incrementalRendering: true },
+    );
+    await instance.waitUntilExit();
+  } finally {
+    if (fullScreen) process.stdout.write('\u001B[?1049l');
+  }
 }

@@ -48,7 +48,9 @@ export function FarmView({ summary, history }: { summary: Summary; history: Hist
   const lines = chart(series, chartWidth, chartRows, ascii, floor);
   const peak = Math.max(0, ...points.map((p) => p.hashrate));
   const sent = shares.accepted + shares.rejected + shares.stale;
-  const reasons = Object.entries(shares.byReason).sort((a, b) => b[1] - a[1]);
+  const reasons = Object.entries(shares.byReason)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
   const dot = ascii ? ' | ' : ' · ';
   const replayTotal = upstream.replayed + upstream.buffered;
 
@@ -77,7 +79,7 @@ export function FarmView({ summary, history }: { summary: Summary; history: Hist
       )}
       <Tone tone="dim">
         {' '.repeat(label)}
-        {`last ${points.length >= 120 ? `${Math.round(points.length / 60)} h` : `${points.length} min`}${dot}scale ${formatHashrate(floor)}${ascii ? ' to ' : '–'}${formatHashrate(peak)}${dot}one column ≈ ${Math.max(1, Math.round(points.length / Math.max(1, chartWidth)))} min`}
+        {`last ${points.length >= 120 ? `${Math.round(points.length / 60)} h` : `${points.length} min`}${dot}scale ${formatHashrate(floor)}${ascii ? ' to ' : '–'}${formatHashrate(peak)}${dot}one column ${ascii ? '~' : '≈'} ${Math.max(1, Math.round(points.length / Math.max(1, chartWidth)))} min`}
       </Tone>
       <Text wrap="truncate">
         {'Shares'.padEnd(label)}

@@ -95,7 +95,9 @@ export function MinerDetailView({ miner }: { miner: MinerDetail }) {
   const { width, height, ascii, now } = useUi();
   const dot = ascii ? ' | ' : ' · ';
   const sent = miner.accepted + miner.rejected;
-  const reasons = Object.entries(miner.rejectedByReason).sort((a, b) => b[1] - a[1]);
+  const reasons = Object.entries(miner.rejectedByReason)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
   const pools = miner.pools.slice().sort((a, b) => a.priority - b.priority);
   const errorLines = Math.min(miner.errors.length, 3);
   // Lines besides the chart: 5 facts, chart title, pools title + pools, errors title + errors, action line.
