@@ -132,6 +132,30 @@ describe('gateway: direct Stratum miners', () => {
     expect(again.messages).toEqual([]);
   });
 
+  it('bans a miner whose shares are mostly invalid', async () => {
+    const { gw } = await setup();
+    const m = miner(gw);
+    await m.start(`d=${D}`);
+    let replies = 0;
+    while (!m.closed && replies < 60) {
+      await m.submit({ bad: true }).catch(() => undefined);
+      replies += 1;
+    }
+    await until(() => m.closed, 5000, 'the invalid-share guard to close the miner');
+    expect(replies).toBeGreaterThanOrEqual(50); // judged only once its 50-share window is full
+    const again = miner(gw);
+    await until(() => again.closed, 5000, 'the banned IP to be refused');
+  });
+
+  it('uses the next jobmaster of the list when the first is down', async () => {
+    const jm = new TestJobmaster(jmJob('3', { bits: '1d00ffff' }));
+    await jm.listen();
+    cleanup.push(() => jm.close());
+    const dead = await freePort();
+    const { gw } = await gatewayOn(jm, { jobmaster: [`127.0.0.1:${dead}`, `127.0.0.1:${jm.port}`] });
+    expect(gw.work.current!.source.job.jobId).toBe('3');
+  });
+
   it('refuses connections past the per-IP limit with a reason', async () => {
     const { gw } = await setup({ maxConnectionsPerIp: 2 });
     const a = miner(gw);
@@ -207,6 +231,17 @@ describe('gateway: uplink agents', () => {
       await until(() => ag.closed, 5000, 'close after ERROR');
     }
     expect(gw.agents.counters.authFailures).toBe(2);
+  });
+
+  it('bans an IP after ten failed logins in a row', async () => {
+    const { gw } = await setup();
+    for (let i = 0; i < 10; i++) {
+      const ag = agent(gw);
+      await expect(ag.login('farm-7', `guess-${i}-xxxxxxxx`)).rejects.toThrow(/refused/);
+    }
+    const ag = agent(gw);
+    await until(() => ag.closed, 5000, 'the banned IP to be dropped');
+    expect(ag.received).toEqual([]);
   });
 
   it('a corrupt frame closes only that agent', async () => {

@@ -16,6 +16,8 @@ import type { GatewayJob, WorkBook } from './work-book.js';
 
 /** An agent that has not authenticated by then is dropped (session rule 1). */
 const HANDSHAKE_MS = 10_000;
+/** Failed logins in a row from one IP before it is banned. */
+const MAX_AUTH_FAILURES = 10;
 
 export interface AgentHooks {
   share(
@@ -49,6 +51,7 @@ export class AgentServer {
   readonly #prefixes = new Map<string, string>();
   readonly #credited = new Map<string, CreditedSeqs>();
   readonly #live = new Map<string, AgentSession>();
+  readonly #authFailures = new Map<string, number>();
   readonly #sessions = new Set<AgentSession>();
   readonly #server: Server;
   readonly #silenceMs: number;
@@ -103,6 +106,24 @@ export class AgentServer {
     const closed = new Promise<void>((r) => this.#server.close(() => r()));
     for (const s of this.#sessions) s.socket.destroy();
     await closed;
+  }
+
+  /** Repeated wrong tokens from one IP (guessing) ban it like any other abuse. */
+  authFailed(ip: string): void {
+    this.counters.authFailures += 1;
+    const n = (this.#authFailures.get(ip) ?? 0) + 1;
+    if (n < MAX_AUTH_FAILURES) {
+      if (this.#authFailures.size > 10_000) this.#authFailures.clear(); // bounded under a spread attack
+      this.#authFailures.set(ip, n);
+      return;
+    }
+    this.#authFailures.delete(ip);
+    this.bans.ban(ip, Date.now());
+    this.log.warn({ ip }, `${MAX_AUTH_FAILURES} failed agent logins in a row; IP banned`);
+  }
+
+  authSucceeded(ip: string): void {
+    this.#authFailures.delete(ip);
   }
 
   tokenOf(agentId: string): string | undefined {

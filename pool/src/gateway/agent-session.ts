@@ -173,13 +173,14 @@ export class AgentSession {
         const token = this.server.tokenOf(this.agentId);
         const good = verifyAuthProof(token ?? DUMMY_TOKEN, this.#challenge!, this.agentId, m.proof);
         if (!good || token === undefined) {
-          this.server.counters.authFailures += 1;
+          this.server.authFailed(this.ip);
           this.server.log.warn({ agent: this.agentId, peer: this.peer }, 'agent authentication failed');
           return this.fail(
             UplinkErrorCode.AuthFailed,
             'authentication failed: unknown agent id or wrong token',
           );
         }
+        this.server.authSucceeded(this.ip);
         return this.welcome();
       }
       case 'waiting-work':

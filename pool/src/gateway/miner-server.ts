@@ -192,28 +192,27 @@ export class MinerServer {
   }
 
   #apply(m: Miner, out: SessionOutput): void {
-    let close: string | undefined;
+    let close: { code: string; reason: string } | undefined;
     for (const e of out.events) {
       if (e.type === 'share')
         this.hooks.share(e.share, { extranonce1: m.session!.extranonce1, peer: m.peer });
       else if (e.type === 'authorized') this.hooks.authorized(e.account, e.worker, m.ip);
-      else if (e.type === 'close') close = `${e.code}: ${e.reason}`;
+      else if (e.type === 'close') close = e;
     }
     if (close !== undefined) {
-      this.bans.ban(m.ip, Date.now());
-      this.hooks.banned(m.ip, close);
-      this.#log.warn({ peer: m.peer, reason: close }, 'miner closed and banned');
-      this.#close(m, close, out.lines);
+      // Mostly-invalid shares are abuse (or a broken miner hammering us): ban. Other closes are not.
+      if (close.code === 'invalid-shares') return this.#abuse(m, close.reason, Date.now(), out.lines);
+      this.#close(m, `${close.code}: ${close.reason}`, out.lines);
       return;
     }
     this.#send(m, out.lines);
   }
 
-  #abuse(m: Miner, reason: string, now: number): void {
+  #abuse(m: Miner, reason: string, now: number, lastLines?: readonly string[]): void {
     this.bans.ban(m.ip, now);
     this.hooks.banned(m.ip, reason);
     this.#log.warn({ peer: m.peer, reason }, 'abusive client closed and banned');
-    this.#close(m, reason, [encodeError(null, StratumErrorCode.Other, reason)]);
+    this.#close(m, reason, lastLines ?? [encodeError(null, StratumErrorCode.Other, reason)]);
   }
 
   #send(m: Miner, lines: readonly string[]): void {
