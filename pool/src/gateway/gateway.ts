@@ -160,7 +160,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     stats.counter('agent_miners', agents.agentMiners);
   }, 60_000);
   gauge.unref();
-  log.info({ stratumPort, uplinkPort, name: config.name }, 'gateway listening');
+  log.info({ stratumPort, uplinkPort, gateway: config.name }, 'gateway listening');
 
   return {
     stratumPort,
