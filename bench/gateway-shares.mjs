@@ -3,8 +3,9 @@
 // an agent sending SHARES batches over the uplink, and direct Stratum miners pipelining submits.
 // Every share is fully validated (coinbase, merkle, header hash, duplicate memory); the share
 // difficulty is tiny so each one is accepted and the accepted path (stats included) is measured.
-//   node bench/gateway-shares.mjs [seconds]
+//   node bench/gateway-shares.mjs [seconds] [transactions]   (4000 transactions = a mainnet-size branch)
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,16 +25,28 @@ const [mode, ...rest] = process.argv.slice(2);
 
 if (mode === 'agent') await agentLoad(Number(rest[0]), Number(rest[1]));
 else if (mode === 'miners') await minerLoad(Number(rest[0]), Number(rest[1]), Number(rest[2]));
-else await main(Number(mode ?? 5));
+else await main(Number(mode ?? 5), Number(rest[0] ?? 0));
 
-async function main(seconds) {
+async function main(seconds, txs) {
   const { REGTEST_TEMPLATE_108 } = await import('../pool/dist/fake-bitcoind/index.js');
   const { encodeJmMessage } = await import('../pool/dist/jobmaster/wire.js');
   const { parseGatewayConfig } = await import('../pool/dist/gateway/config.js');
   const { startGateway } = await import('../pool/dist/gateway/gateway.js');
   const script = addressToScript('bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5', 'regtest');
   // Mainnet-like nBits: no share is a block, so the jobmaster path stays out of the figure.
-  const template = { ...REGTEST_TEMPLATE_108, bits: '17034219', curtime: Math.floor(Date.now() / 1000) };
+  // With `txs` synthetic transactions the merkle branch has mainnet's length (4000 → 12 hashes).
+  const transactions = txs
+    ? Array.from({ length: txs }, (_, i) => ({
+        txid: createHash('sha256').update(String(i)).digest('hex'),
+        data: '00',
+      }))
+    : REGTEST_TEMPLATE_108.transactions;
+  const template = {
+    ...REGTEST_TEMPLATE_108,
+    transactions,
+    bits: '17034219',
+    curtime: Math.floor(Date.now() / 1000),
+  };
   const built = buildJob(template, {
     payoutScript: script.value.scriptPubKey,
     extranonceSize: 12,
@@ -102,8 +115,9 @@ async function main(seconds) {
     });
     await new Promise((r) => setTimeout(r, 300));
   };
-  await measure('agent_batched', ['agent', gw.uplinkPort, 1000], { batch: 1000 });
-  await measure('direct_stratum', ['miners', gw.stratumPort, 50, 20], { miners: 50, pipelined: 20 });
+  const branch = gw.work.current.stratum.merkleBranch.length;
+  await measure('agent_batched', ['agent', gw.uplinkPort, 1000], { batch: 1000, branch });
+  await measure('direct_stratum', ['miners', gw.stratumPort, 50, 20], { miners: 50, pipelined: 20, branch });
   await gw.stop();
   jm.close();
   rmSync(dir, { recursive: true, force: true });
