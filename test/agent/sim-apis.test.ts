@@ -322,4 +322,42 @@ describe('simulated device APIs', () => {
     await b.until(() => b.accepted('ava.moved').length >= 1, 20_000);
     expect((await tcp(ava.apiPort!, 'ascset|0,setpool,root,root,bad')).toString()).toBe('failed\0');
   });
+
+  it('cgminer pool commands keep POOL numbers, move priorities and fail over like cgminer', async () => {
+    const a = await endpoint();
+    const b = await endpoint();
+    farm = await startFarm({
+      miners: 1,
+      makes: ['avalon'],
+      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
+      hashrate: 400_000,
+    });
+    const m = farm.miners[0]!;
+    const port = m.apiPort!;
+    type Pools = {
+      POOLS: { POOL: number; URL: string; Priority: number; Status: string; 'Stratum Active': boolean }[];
+    };
+    const code = async (cmd: string, param: string) =>
+      ((await cgminer(port, cmd, param)) as { STATUS: { Code: number }[] }).STATUS[0]!.Code;
+    await a.until(() => m.stats.accepted >= 1, 20_000);
+    // Plain-text write, text reply.
+    const text = (await tcp(port, `addpool|stratum+tcp://127.0.0.1:${b.port},p.second,x`)).toString();
+    expect(text).toMatch(/^STATUS=S,When=\d+,Code=55,Msg=Added pool 1: 'stratum\+tcp:\/\/127\.0\.0\.1:\d+'/);
+    expect(await code('switchpool', '1')).toBe(27);
+    await b.until(() => b.accepted('p.second').length >= 1, 20_000);
+    let pools = (await cgminer(port, 'pools')) as Pools;
+    expect(pools.POOLS.map((p) => [p.POOL, p.Priority, p['Stratum Active']])).toEqual([
+      [0, 1, false],
+      [1, 0, true],
+    ]);
+    expect(await code('removepool', '1')).toBe(67); // the active pool
+    expect(await code('switchpool', '7')).toBe(26);
+    expect(await code('disablepool', '1')).toBe(48); // moves the miner back to pool 0
+    await a.until(() => m.stats.currentPool === `stratum+tcp://127.0.0.1:${a.port}`, 10_000);
+    expect(await code('disablepool', '0')).toBe(51); // the last enabled pool
+    expect(await code('enablepool', '1')).toBe(47);
+    expect(await code('removepool', '1')).toBe(68);
+    pools = (await cgminer(port, 'pools')) as Pools;
+    expect(pools.POOLS.map((p) => p.POOL)).toEqual([0]);
+  });
 });

@@ -10,7 +10,6 @@ import {
   type Reply,
 } from './cgminer-format.js';
 import type { CgminerDialect } from './makes.js';
-import { newPoolCounters } from './miner-stats.js';
 import { parsePoolSpec } from './pool-url.js';
 import type { SimMiner } from './sim-miner.js';
 
@@ -56,16 +55,8 @@ function write(m: SimMiner, dialect: CgminerDialect, command: string, param: str
     const [url = '', user = '', pass = ''] = param.split(',');
     const spec = parsePoolSpec(url);
     if (!spec.ok || user === '') return { status: Msg.invalidAddpool(param), sections: [] };
-    m.pools.push({
-      url: spec.value.url,
-      user,
-      password: pass,
-      enabled: true,
-      status: 'Dead',
-      counters: newPoolCounters(),
-    });
-    m.poolsEdited();
-    return { status: Msg.addPool(m.pools.length - 1, spec.value.url), sections: [] };
+    const id = m.addPool({ url: spec.value.url, user, password: pass });
+    return { status: Msg.addPool(id, spec.value.url), sections: [] };
   }
   const id = poolId(param, m);
   if (typeof id !== 'number') return id;
@@ -76,22 +67,18 @@ function write(m: SimMiner, dialect: CgminerDialect, command: string, param: str
       return { status: Msg.switchPool(id, p.url), sections: [] };
     case 'enablepool':
       if (p.enabled) return { status: Msg.alreadyEnabled(id, p.url), sections: [] };
-      p.enabled = true;
-      m.poolsEdited();
+      m.setPoolEnabled(id, true);
       return { status: Msg.enablePool(id, p.url), sections: [] };
     case 'disablepool':
       if (!p.enabled) return { status: Msg.alreadyDisabled(id, p.url), sections: [] };
       if (m.pools.filter((x) => x.enabled).length <= 1)
         return { status: Msg.disableLast(id, p.url), sections: [] };
-      p.enabled = false;
-      m.poolsEdited();
+      m.setPoolEnabled(id, false);
       return { status: Msg.disablePool(id, p.url), sections: [] };
     default:
       if (m.pools.length <= 1) return { status: Msg.removeLast(id, p.url), sections: [] };
       if (id === m.activePool) return { status: Msg.removeActive(id, p.url), sections: [] };
-      m.pools.splice(id, 1);
-      m.poolRemoved(id);
-      m.poolsEdited();
+      m.removePool(id);
       return { status: Msg.removePool(id, p.url), sections: [] };
   }
 }

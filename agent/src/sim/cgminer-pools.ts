@@ -39,7 +39,7 @@ export function poolRecords(m: SimMiner, dialect: CgminerDialect, now: number): 
       POOL: dialect === 'btminer' ? i + 1 : i,
       URL: p.url,
       Status: status,
-      Priority: i,
+      Priority: p.priority,
       Quota: 1,
       'Long Poll': 'N',
       Getworks: c.getworks,

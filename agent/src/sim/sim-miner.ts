@@ -18,6 +18,8 @@ const TWO32 = 4294967296;
 export interface PoolEntry extends PoolConfig {
   /** Writable: client.reconnect re-points the entry. */
   url: string;
+  /** Failover order, 0 first; the index in `pools` (cgminer's POOL number) never changes for it. */
+  priority: number;
   enabled: boolean;
   status: 'Alive' | 'Dead';
   counters: PoolCounters;
@@ -101,7 +103,7 @@ export class SimMiner {
     this.host = o.host;
     this.mac = o.mac;
     this.seed = o.seed;
-    this.pools = o.pools.map((p) => ({ ...p, enabled: true, status: 'Dead', counters: newPoolCounters() }));
+    this.pools = entries(o.pools);
     this.stats = new MinerStats();
     this.#backoff = o.backoffMinMs;
   }
@@ -190,12 +192,7 @@ export class SimMiner {
     this.o.wheel.after(downMs, () => {
       this.stats = new MinerStats();
       if (this.pendingPools) {
-        this.pools = this.pendingPools.map((p) => ({
-          ...p,
-          enabled: true,
-          status: 'Dead',
-          counters: newPoolCounters(),
-        }));
+        this.pools = entries(this.pendingPools);
         this.pendingPools = undefined;
       }
       for (const p of this.pools) p.counters = newPoolCounters();
@@ -206,7 +203,7 @@ export class SimMiner {
 
   /** Pools changed through a device API: firmware restarts mining to apply. */
   applyPools(pools: readonly PoolConfig[], restartMs = this.o.restartMs): void {
-    this.pools = pools.map((p) => ({ ...p, enabled: true, status: 'Dead', counters: newPoolCounters() }));
+    this.pools = entries(pools);
     this.restartMining(restartMs);
   }
 
@@ -215,25 +212,39 @@ export class SimMiner {
     this.#retryTimer = this.o.wheel.after(delayMs, () => this.start());
   }
 
-  /** cgminer switchpool: the chosen pool becomes top priority and mining moves to it now. */
+  /** cgminer addpool: appended last in priority; returns its POOL number. */
+  addPool(p: PoolConfig): number {
+    const priority = this.pools.reduce((mx, x) => Math.max(mx, x.priority + 1), 0);
+    this.pools.push({ ...p, priority, enabled: true, status: 'Dead', counters: newPoolCounters() });
+    if (!this.#link && this.#running) this.#reconnectFromTop();
+    return this.pools.length - 1;
+  }
+
+  /** cgminer switchpool: the pool becomes priority 0 (the others keep their order) and mining moves now. */
   switchPool(index: number): void {
     const p = this.pools[index];
     if (!p) return;
     p.enabled = true;
-    this.pools.splice(index, 1);
-    this.pools.unshift(p);
+    for (const x of this.pools) if (x !== p && x.priority < p.priority) x.priority++;
+    p.priority = 0;
     this.#reconnectFromTop();
   }
 
-  /** After disabling or removing the active pool, cgminer moves on to the next one. */
-  poolsEdited(): void {
-    const active = this.#link?.ready ? this.#activePool : -1;
-    if (active >= 0 && !this.pools[active]?.enabled) this.#reconnectFromTop();
-    else if (!this.#link && this.#running) this.#reconnectFromTop();
+  setPoolEnabled(index: number, enabled: boolean): void {
+    const p = this.pools[index];
+    if (!p) return;
+    p.enabled = enabled;
+    // Disabling the pool in use moves the miner on; enabling one while idle starts it.
+    if ((!enabled && index === this.activePool) || (enabled && !this.#link && this.#running)) {
+      this.#reconnectFromTop();
+    }
   }
 
-  /** Index shift after removing a pool ahead of the active one. */
-  poolRemoved(index: number): void {
+  /** cgminer removepool (never the active one): later POOL numbers shift down by one. */
+  removePool(index: number): void {
+    const [gone] = this.pools.splice(index, 1);
+    if (!gone) return;
+    for (const x of this.pools) if (x.priority > gone.priority) x.priority--;
     if (index < this.#activePool) this.#activePool--;
   }
 
@@ -250,7 +261,7 @@ export class SimMiner {
     this.pools.forEach((p, i) => {
       if (p.enabled && p.url) out.push(i);
     });
-    return out;
+    return out.sort((a, b) => this.pools[a]!.priority - this.pools[b]!.priority);
   }
 
   #connectNext(): void {
@@ -432,4 +443,14 @@ export class SimMiner {
     }
     return t;
   }
+}
+
+function entries(pools: readonly PoolConfig[]): PoolEntry[] {
+  return pools.map((p, i) => ({
+    ...p,
+    priority: i,
+    enabled: true,
+    status: 'Dead',
+    counters: newPoolCounters(),
+  }));
 }
