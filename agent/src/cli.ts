@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { registerShareCheck } from './commands/share-check.js';
 import { registerSim } from './sim/command.js';
 import { scanCommand } from './discovery/scan-command.js';
+import { agentCommand } from './commands/agent-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerShareCheck(program);
   registerSim(program);
   program.addCommand(scanCommand());
+  program.addCommand(agentCommand());
   return program;
 }
 
