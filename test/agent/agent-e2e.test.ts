@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { parseAgentConfig } from '../../agent/src/config/index.js';
 import { runAgent, type RunningAgent } from '../../agent/src/commands/agent-command.js';
 import { startFarm, type Farm } from '../../agent/src/sim/index.js';
-import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
+import { startStratumEndpoint } from '../support/stratum-endpoint.js';
 import { UplinkPeer, testJobMessage, waitFor } from '../support/uplink-peer.js';
 
 const log = pino({ level: 'silent' });
