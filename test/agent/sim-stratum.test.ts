@@ -182,4 +182,19 @@ describe('simulated miners on Stratum', () => {
     await b.until(() => b.accepted('x.braiins-1').length >= 1, 20_000);
     expect(m.stats.currentPool).toBe(`stratum+tcp://127.0.0.1:${b.port}`);
   });
+
+  it('a share difficulty out of reach for CPU work is skipped, not searched or faked', async () => {
+    const pool = await endpoint({ difficulty: 1 }); // 4.3e9 hashes per share
+    farm = await startFarm({
+      miners: 1,
+      makes: ['antminer'],
+      pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
+      hashrate: 1e12,
+      apis: false,
+    });
+    const m = farm.miners[0]!;
+    await pool.until(() => m.stats.searchesGivenUp >= 20, 10_000);
+    expect(pool.shares).toEqual([]);
+    expect(farm.hasher.totalHashes).toBe(0);
+  });
 });

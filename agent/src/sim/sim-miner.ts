@@ -1,13 +1,22 @@
-import { difficultyToTarget, hashDifficulty, hexToBytes, targetToBytes } from '@farmhand/core/bitcoin';
+import { hashDifficulty } from '@farmhand/core/bitcoin';
 import type { ShareJob } from '@farmhand/core/share';
-import { hex32, nextRolledVersion, type SubmitFields } from '@farmhand/core/stratum';
+import { hex32, type SubmitFields } from '@farmhand/core/stratum';
 import { garbageLine, type Fault } from './faults.js';
 import type { Hasher, SearchTicket } from './hasher.js';
 import type { MakeProfile } from './makes.js';
-import { MinerStats, newPoolCounters, recordOutcome, type PoolCounters } from './miner-stats.js';
+import { MinerStats, newPoolCounters, recordOutcome } from './miner-stats.js';
+import {
+  addPoolEntry,
+  failoverOrder,
+  poolEntries,
+  promotePool,
+  removePoolEntry,
+  type PoolEntry,
+} from './pool-list.js';
 import { poolAddress, type PoolConfig } from './pool-url.js';
 import { StratumLink } from './stratum-link.js';
 import type { TimerHandle, TimerWheel } from './timer-wheel.js';
+import { WorkCursor } from './work-cursor.js';
 
 // One simulated miner: its configured pools (priority order, failover), one Stratum link at a
 // time, and a share clock. Share events arrive as a Poisson process at rate H / (D · 2^32); each
@@ -15,15 +24,7 @@ import type { TimerHandle, TimerWheel } from './timer-wheel.js';
 
 const TWO32 = 4294967296;
 
-export interface PoolEntry extends PoolConfig {
-  /** Writable: client.reconnect re-points the entry. */
-  url: string;
-  /** Failover order, 0 first; the index in `pools` (cgminer's POOL number) never changes for it. */
-  priority: number;
-  enabled: boolean;
-  status: 'Alive' | 'Dead';
-  counters: PoolCounters;
-}
+export type { PoolEntry } from './pool-list.js';
 
 export interface SimMinerOptions {
   readonly name: string;
@@ -86,14 +87,12 @@ export class SimMiner {
   #job: ShareJob | undefined;
   #jobGen = 0;
   #retiredJobs: string[] = [];
-  #version = 0;
-  #en2 = 0;
+  readonly #cursor = new WorkCursor();
   #shareTimer: TimerHandle | undefined;
   #retryTimer: TimerHandle | undefined;
   #search: SearchTicket | undefined;
   #running = false;
   #garbageN = 0;
-  readonly #targets = new Map<number, Uint8Array>();
 
   constructor(private readonly o: SimMinerOptions) {
     this.name = o.name;
@@ -103,7 +102,7 @@ export class SimMiner {
     this.host = o.host;
     this.mac = o.mac;
     this.seed = o.seed;
-    this.pools = entries(o.pools);
+    this.pools = poolEntries(o.pools);
     this.stats = new MinerStats();
     this.#backoff = o.backoffMinMs;
   }
@@ -192,7 +191,7 @@ export class SimMiner {
     this.o.wheel.after(downMs, () => {
       this.stats = new MinerStats();
       if (this.pendingPools) {
-        this.pools = entries(this.pendingPools);
+        this.pools = poolEntries(this.pendingPools);
         this.pendingPools = undefined;
       }
       for (const p of this.pools) p.counters = newPoolCounters();
@@ -203,7 +202,7 @@ export class SimMiner {
 
   /** Pools changed through a device API: firmware restarts mining to apply. */
   applyPools(pools: readonly PoolConfig[], restartMs = this.o.restartMs): void {
-    this.pools = entries(pools);
+    this.pools = poolEntries(pools);
     this.restartMining(restartMs);
   }
 
@@ -214,20 +213,14 @@ export class SimMiner {
 
   /** cgminer addpool: appended last in priority; returns its POOL number. */
   addPool(p: PoolConfig): number {
-    const priority = this.pools.reduce((mx, x) => Math.max(mx, x.priority + 1), 0);
-    this.pools.push({ ...p, priority, enabled: true, status: 'Dead', counters: newPoolCounters() });
+    const index = addPoolEntry(this.pools, p);
     if (!this.#link && this.#running) this.#reconnectFromTop();
-    return this.pools.length - 1;
+    return index;
   }
 
   /** cgminer switchpool: the pool becomes priority 0 (the others keep their order) and mining moves now. */
   switchPool(index: number): void {
-    const p = this.pools[index];
-    if (!p) return;
-    p.enabled = true;
-    for (const x of this.pools) if (x !== p && x.priority < p.priority) x.priority++;
-    p.priority = 0;
-    this.#reconnectFromTop();
+    if (promotePool(this.pools, index)) this.#reconnectFromTop();
   }
 
   setPoolEnabled(index: number, enabled: boolean): void {
@@ -242,10 +235,7 @@ export class SimMiner {
 
   /** cgminer removepool (never the active one): later POOL numbers shift down by one. */
   removePool(index: number): void {
-    const [gone] = this.pools.splice(index, 1);
-    if (!gone) return;
-    for (const x of this.pools) if (x.priority > gone.priority) x.priority--;
-    if (index < this.#activePool) this.#activePool--;
+    if (removePoolEntry(this.pools, index) && index < this.#activePool) this.#activePool--;
   }
 
   #reconnectFromTop(): void {
@@ -256,17 +246,9 @@ export class SimMiner {
     if (this.#running) this.#connectNext();
   }
 
-  #order(): number[] {
-    const out: number[] = [];
-    this.pools.forEach((p, i) => {
-      if (p.enabled && p.url) out.push(i);
-    });
-    return out.sort((a, b) => this.pools[a]!.priority - this.pools[b]!.priority);
-  }
-
   #connectNext(): void {
     if (!this.#running || this.#link) return;
-    const order = this.#order();
+    const order = failoverOrder(this.pools);
     if (order.length === 0) return;
     if (this.#tryAt >= order.length) {
       // Every pool failed: wait, doubling up to the cap, then start again from the top.
@@ -308,7 +290,7 @@ export class SimMiner {
           if (job.cleanJobs && this.#job) this.#retire(this.#job.jobId);
           else if (this.#job) this.#retire(this.#job.jobId, false);
           this.#job = job;
-          this.#version = job.version;
+          this.#cursor.newJob(job);
           pool.counters.getworks++;
           if (job.cleanJobs) this.#restartWork();
           else this.#scheduleShare();
@@ -374,28 +356,26 @@ export class SimMiner {
     if (!link?.ready || !job) return;
     const gen = this.#jobGen;
     const difficulty = link.difficulty;
-    const en2 = (this.#en2++ % 2 ** Math.min(48, 8 * link.extranonce2Size))
-      .toString(16)
-      .padStart(link.extranonce2Size * 2, '0')
-      .slice(-link.extranonce2Size * 2);
-    const mask = link.versionMask;
-    if (mask !== 0) this.#version = nextRolledVersion(this.#version, mask);
-    const version = mask !== 0 ? this.#version : job.version;
-    const lowDiff = this.fault.kind === 'low-difficulty-shares';
+    if (difficulty * TWO32 > this.o.maxSearchHashes) {
+      // Out of reach for CPU work (see docs/simulator.md): no search, no share, nothing burnt.
+      this.stats.searchesGivenUp++;
+      return this.#scheduleShare();
+    }
+    const work = this.#cursor.next(job, link.extranonce2Size, link.versionMask, difficulty);
     this.#search = this.o.hasher.search({
       prevHash: job.prevHash,
       coinb1: job.coinb1,
       extranonce1: link.extranonce1,
-      extranonce2: hexToBytes(en2),
+      extranonce2: work.extranonce2,
       coinb2: job.coinb2,
       branch: job.branch,
-      version,
+      version: work.version,
       ntime: job.ntime,
       bits: job.bits,
-      target: this.#target(difficulty),
+      target: work.target,
       startNonce: Math.floor(Math.random() * TWO32),
       maxHashes: this.o.maxSearchHashes,
-      want: lowDiff ? 'misses' : 'meets',
+      want: this.fault.kind === 'low-difficulty-shares' ? 'misses' : 'meets',
     });
     const found = await this.#search.result;
     if (gen !== this.#jobGen || this.#link !== link) return;
@@ -408,10 +388,10 @@ export class SimMiner {
     const fields: SubmitFields = {
       worker: this.#workerFor(this.#activePool),
       jobId: stale ? (this.#retiredJobs.at(-1) ?? `${job.jobId}-gone`) : job.jobId,
-      extranonce2: en2,
+      extranonce2: work.extranonce2Hex,
       ntime: hex32(job.ntime),
       nonce: hex32(found.nonce),
-      ...(mask !== 0 ? { versionBits: hex32((version & mask) >>> 0) } : {}),
+      ...(work.versionBits !== undefined ? { versionBits: work.versionBits } : {}),
     };
     if (this.fault.kind === 'garbage') link.writeRaw(garbageLine(this.#garbageN++));
     await this.#submit(link, fields, difficulty, found.hash);
@@ -433,24 +413,4 @@ export class SimMiner {
   #workerFor(index: number): string {
     return this.pools[index]?.user ?? this.worker;
   }
-
-  #target(d: number): Uint8Array {
-    let t = this.#targets.get(d);
-    if (!t) {
-      t = targetToBytes(difficultyToTarget(d));
-      if (this.#targets.size > 16) this.#targets.clear();
-      this.#targets.set(d, t);
-    }
-    return t;
-  }
-}
-
-function entries(pools: readonly PoolConfig[]): PoolEntry[] {
-  return pools.map((p, i) => ({
-    ...p,
-    priority: i,
-    enabled: true,
-    status: 'Dead',
-    counters: newPoolCounters(),
-  }));
 }
