@@ -256,6 +256,16 @@ describe('simulated device APIs', () => {
       const keys =
         txt && txt.type === 'TXT' ? (txt.data as Buffer[]).map((b) => b.toString().split('=')[0]) : [];
       expect(keys).toEqual(['board', 'family', 'asic', 'asic_count', 'fw_version']);
+      const services = new Promise<import('multicast-dns').ResponsePacket>((resolve) =>
+        asker.once('response', (x) => resolve(x)),
+      );
+      asker.query([{ name: '_services._dns-sd._udp.local', type: 'PTR' }], {
+        port: farm.mdnsPort!,
+        address: '127.0.0.1',
+      });
+      expect((await services).answers.flatMap((a) => (a.type === 'PTR' ? [a.data] : []))).toEqual([
+        '_http._tcp.local',
+      ]);
     } finally {
       await new Promise<void>((r) => asker.destroy(() => r()));
     }

@@ -79,6 +79,13 @@ export async function startMdnsResponder(opts: {
         }
       }
     }
+    // DNS-SD service enumeration (RFC 6763 §9), as avahi-browse -a asks first.
+    if (
+      records.length > 0 &&
+      q.questions.some((x) => x.name.toLowerCase() === '_services._dns-sd._udp.local')
+    ) {
+      answers.push({ name: '_services._dns-sd._udp.local', type: 'PTR', ttl: 4500, data: SERVICE });
+    }
     if (answers.length === 0) return;
     // Additionals for PTR answers: the SRV, TXT and A a browser would ask for next.
     const additionals: Answer[] = [];
