@@ -61,6 +61,17 @@ describe('the app against a contract server', () => {
     expect(cleared).not.toContain('filter "');
   });
 
+  it('keys that arrive in one read (a paste, tmux send-keys) are taken one by one', async () => {
+    const app = renderApp(agent.url, { initialScreen: 'miners' });
+    await waitForFrame(app.lastFrame, (f) => f.includes('2,500 miners'));
+    app.stdin.write('/rig-012');
+    const filtered = await waitForFrame(app.lastFrame, (f) => f.includes('10 miners'));
+    expect(filtered).toContain('filter: rig-012');
+    app.stdin.write('3\r'); // types "3", then Enter keeps the filter and closes the field
+    const kept = await waitForFrame(app.lastFrame, (f) => f.includes('1 miners') && !f.includes('filter: '));
+    expect(kept).toContain('filter "rig-0123"');
+  });
+
   it('s cycles the sort column and r reverses it; paging asks the server for the next page', async () => {
     const app = renderApp(agent.url, { initialScreen: 'miners' });
     await waitForFrame(app.lastFrame, (f) => f.includes('2,500 miners'));

@@ -4,7 +4,7 @@ export interface Health {
   status: 'ok' | 'degraded';
   version: string;
   uptimeS: number;
-  checks: { store: string; upstream: string; stratum: string };
+  checks: Record<string, string>; // store, upstream, stratum: "ok" or what is wrong
 }
 
 export interface Alert {

@@ -26,7 +26,6 @@ export async function runTui(options: TuiOptions = {}): Promise<void> {
   try {
     const instance = render(
       <App client={client} refreshMs={options.refreshMs ?? DEFAULT_REFRESH_MS} ascii={ascii} />,
-      { incrementalRendering: true },
     );
     await instance.waitUntilExit();
   } finally {

@@ -15,12 +15,44 @@ export function useKeys(handler: KeyHandler, active = true): void {
   const { overlay } = useUi();
   const ref = useRef(handler);
   ref.current = handler;
+  const renders = useRef(0);
+  renders.current += 1;
   useInput(
     (input, key) => {
-      if (!overlay.current) ref.current(input, key);
+      if (overlay.current) return;
+      if (input.length > 1 && !input.includes('\u001B') && !key.ctrl && !key.meta) {
+        // Several keys in one read (a paste, tmux send-keys, a slow SSH link): ink hands them over as
+        // one string. Replay them one at a time, each after React has rendered what the previous one
+        // changed (the ref then holds the new handler): "/rig⏎" opens the filter, types, keeps it.
+        const keys = [...input].map((char) => singleKey(char, key));
+        const next = () => {
+          const one = keys.shift();
+          if (!one) return;
+          const seen = renders.current;
+          ref.current(one[0], one[1]);
+          let turns = 0;
+          // A key that changes nothing renders nothing: give up waiting after a few turns.
+          const wait = () => (renders.current !== seen || ++turns > 20 ? next() : setImmediate(wait));
+          setImmediate(wait);
+        };
+        next();
+        return;
+      }
+      ref.current(input, key);
     },
     { isActive: active },
   );
+}
+
+const BLANK: Partial<Key> = { return: false, tab: false, backspace: false, delete: false, shift: false };
+
+/** One character of a multi-key read as the key ink would have reported on its own. */
+function singleKey(char: string, template: Key): [string, Key] {
+  const key: Key = { ...template, ...BLANK };
+  if (char === '\r' || char === '\n') return ['', { ...key, return: true }];
+  if (char === '\t') return ['', { ...key, tab: true }];
+  if (char === '\u007F' || char === '\b') return ['', { ...key, backspace: true }];
+  return [char, { ...key, shift: char !== char.toLowerCase() }];
 }
 
 /**
