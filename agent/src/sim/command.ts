@@ -67,6 +67,13 @@ export function registerSim(program: Command): void {
           (first?.apiPort ? ` ; first cgminer API ${first.host}:${first.apiPort}` : '') +
           (farm.mdnsPort ? ` ; mDNS on 127.0.0.1:${farm.mdnsPort}` : ''),
       );
+      // Where to find the first few devices, for a technician poking at them by hand.
+      for (const m of farm.miners.slice(0, 10)) {
+        const api = m.apiPort !== null ? ` cgminer ${m.host}:${m.apiPort}` : '';
+        const http = m.httpPort !== null ? ` http ${m.host}:${m.httpPort}` : '';
+        console.log(`  ${m.name.padEnd(14)} ${m.worker}${api}${http}`);
+      }
+      if (farm.miners.length > 10) console.log(`  … and ${farm.miners.length - 10} more`);
       const period = Math.max(1, Number(o['interval'])) * 1000;
       const timer = setInterval(() => {
         const t = farm.totals();
