@@ -64,4 +64,23 @@ export const MIGRATIONS: readonly Migration[] = [
     // The upstream whose work a share was mined on: it can be credited only there.
     sql: `ALTER TABLE shares ADD COLUMN upstream TEXT;`,
   },
+  {
+    version: 3,
+    // Every pool change the agent applied to a device (adopt, repoint) and every restart it asked for.
+    sql: `
+      CREATE TABLE device_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        address TEXT NOT NULL,
+        make TEXT,
+        action TEXT NOT NULL,
+        worker TEXT,
+        from_pools TEXT NOT NULL,
+        to_pools TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX device_audit_address ON device_audit (address, at);
+    `,
+  },
 ];
