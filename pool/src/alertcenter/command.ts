@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { readJsonConfig } from '../metawriter/config-file.js';
 import { startAlertcenter } from './alertcenter.js';
 import { parseAlertcenterConfig } from './config.js';
+import { createServiceNotifier } from '../service/index.js';
 
 export function alertcenterCommand(): Command {
   return new Command('alertcenter')
@@ -25,8 +26,13 @@ export function alertcenterCommand(): Command {
         return;
       }
       const log = pino({ name: 'alertcenter', level: config.value.logLevel });
+      const notifier = createServiceNotifier();
       const running = await startAlertcenter(config.value, log);
-      const stop = (): void => void running.stop().then(() => process.exit(0));
+      notifier.ready('alertcenter running');
+      const stop = (): void => {
+        notifier.stopping();
+        void running.stop().then(() => process.exit(0));
+      };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { BlockTemplate } from '@farmhand/core/bitcoin';
 import { FakeBitcoind } from './fake-bitcoind.js';
+import { createServiceNotifier } from '../service/index.js';
 
 export function fakeBitcoindCommand(): Command {
   return new Command('fake-bitcoind')
@@ -43,9 +44,14 @@ export function fakeBitcoindCommand(): Command {
           password: opts.password,
           ...(template ? { template } : {}),
         });
+        const notifier = createServiceNotifier();
         const { url } = await fake.listen();
+        notifier.ready(`fake-bitcoind on ${url}`);
         console.log(`fake-bitcoind listening: ${url} (regtest, tip height ${fake.chain.tip.height})`);
-        const stop = (): void => void fake.close().then(() => process.exit(0));
+        const stop = (): void => {
+          notifier.stopping();
+          void fake.close().then(() => process.exit(0));
+        };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       },

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { parseGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { createServiceNotifier } from '../service/index.js';
 
 export function gatewayCommand(): Command {
   return new Command('gateway')
@@ -27,8 +28,11 @@ export function gatewayCommand(): Command {
         return;
       }
       const log = pino({ name: `gateway-${config.value.name}`, level: config.value.logLevel });
+      const notifier = createServiceNotifier();
       const running = await startGateway(config.value, log);
+      notifier.ready(`gateway ${config.value.name} serving`);
       const stop = (signal: string): void => {
+        notifier.stopping();
         log.info({ signal }, 'stopping: flushing stats to the spool');
         void running.stop().then(() => process.exit(0));
       };

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { parseJobmasterConfig } from './config.js';
 import { Jobmaster } from './jobmaster.js';
+import { createServiceNotifier } from '../service/index.js';
 
 export function jobmasterCommand(): Command {
   return new Command('jobmaster')
@@ -26,6 +27,7 @@ export function jobmasterCommand(): Command {
       }
       const log = pino({ name: 'jobmaster', level: config.value.logLevel });
       const jobmaster = new Jobmaster(config.value, log);
+      const notifier = createServiceNotifier();
       try {
         await jobmaster.start();
       } catch (e) {
@@ -35,7 +37,9 @@ export function jobmasterCommand(): Command {
         process.exitCode = 1;
         return;
       }
+      notifier.ready('jobmaster serving');
       const stop = (signal: string): void => {
+        notifier.stopping();
         log.info({ signal }, 'stopping');
         void jobmaster.stop().then(() => process.exit(0));
       };

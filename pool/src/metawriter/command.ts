@@ -5,6 +5,7 @@ import { AlertSender, fatalToAlertcenter } from '../alertcenter/alert-sender.js'
 import { readJsonConfig } from './config-file.js';
 import { parseMetawriterConfig } from './config.js';
 import { startMetawriter } from './metawriter.js';
+import { createServiceNotifier } from '../service/index.js';
 
 export function metawriterCommand(): Command {
   return new Command('metawriter')
@@ -32,8 +33,11 @@ export function metawriterCommand(): Command {
         level: config.value.logLevel,
         ...(sender ? { hooks: fatalToAlertcenter(sender) } : {}),
       });
+      const notifier = createServiceNotifier();
       const running = await startMetawriter(config.value, log);
+      notifier.ready('metawriter running');
       const stop = (signal: string): void => {
+        notifier.stopping();
         log.info(
           { signal, backlog: running.writer.counts.backlog },
           'stopping: flushing the backlog to redis',
