@@ -57,6 +57,50 @@ export const agentConfigSchema = z
       .object({ maxShares: z.number().int().min(1000).default(5_000_000) })
       .strict()
       .prefault({}),
+    /** Finding and adopting the farm's miners (docs/discovery.md). Only the listed ranges are ever scanned. */
+    discovery: z
+      .object({
+        ranges: z.array(z.string().min(1)).default([]),
+        /** 0: scan only when asked (control API). */
+        scanIntervalSeconds: z.number().min(0).default(0),
+        scanBudgetSeconds: z.number().positive().default(60),
+        scanConcurrency: z.number().int().min(1).max(256).default(64),
+        /** Status of every inventory device is read this often; 0 turns polling off. */
+        pollIntervalSeconds: z.number().min(0).default(60),
+        pollConcurrency: z.number().int().min(1).max(64).default(8),
+        ipReport: z
+          .object({
+            enabled: z.boolean().default(true),
+            antminerPort: port.default(14235),
+            whatsminerPort: port.default(8888),
+          })
+          .strict()
+          .prefault({}),
+        mdns: z
+          .object({
+            enabled: z.boolean().default(true),
+            browseIntervalSeconds: z.number().min(0).default(300),
+            /** Unicast on 127.0.0.1 to/from this port instead of multicast (tests, the demo). */
+            loopbackPort: port.optional(),
+            /** Where a loopback browse sends its query (a simulated responder). */
+            browseTargetPort: port.optional(),
+          })
+          .strict()
+          .prefault({}),
+        /** By firmware profile id or make: overrides the profile's default credentials. */
+        credentials: z
+          .record(z.string(), z.object({ user: z.string(), password: z.string() }).strict())
+          .default({}),
+        naming: z.enum(['ip', 'serial', 'mac']).default('ip'),
+        /** Account part of adopted workers' names (<account>.<name>). */
+        account: z.string().min(1).default('farm'),
+        /** Address miners use to reach the agent; default: this machine's address on the miner's subnet. */
+        agentAddress: z.string().min(1).optional(),
+        /** Default device port → port really used, e.g. {"4028": 14028} (simulators, tests). */
+        portMap: z.record(z.string().regex(/^\d{1,5}$/), port).default({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
