@@ -6,6 +6,7 @@ import { alertcenterCommand } from './alertcenter/command.js';
 import { fakeBitcoindCommand } from './fake-bitcoind/command.js';
 import { gatewayCommand } from './gateway/command.js';
 import { jobmasterCommand } from './jobmaster/command.js';
+import { metarelayCommand } from './metarelay/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .addCommand(runCommand())
     .addCommand(metawriterCommand())
+    .addCommand(metarelayCommand())
     .addCommand(alertcenterCommand())
     .addCommand(fakeBitcoindCommand())
     .addCommand(jobmasterCommand())

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StatsBatch } from '@farmhand/core/stats';
 import { CreditedSeqs } from '../../pool/src/gateway/credited-seqs.js';
 import { parseGatewayConfig } from '../../pool/src/gateway/config.js';
-import { StatsSpool } from '../../pool/src/gateway/stats-spool.js';
+import { StatsSpool } from '../../pool/src/stats-link/stats-spool.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -4,8 +4,7 @@
 import { MinuteAggregator, type StatsBatch } from '@farmhand/core/stats';
 import type { ShareVerdict } from '@farmhand/core/share';
 import type { Logger } from 'pino';
-import { StatsSender } from './stats-sender.js';
-import { StatsSpool } from './stats-spool.js';
+import { StatsSender, StatsSpool } from '../stats-link/index.js';
 
 export interface GatewayStatsOptions {
   readonly source: string;

@@ -1,5 +1,4 @@
 export * from './config.js';
 export * from './gateway.js';
 export * from './work-book.js';
-export * from './stats-spool.js';
 export * from './credited-seqs.js';

@@ -5,7 +5,13 @@
 import { decodeStatsBatch, encodeAck, encodeNack, STATS_FRAME, type StatsBatch } from '@farmhand/core/stats';
 import { encodeFrame, FrameDecoder, type Frame } from '@farmhand/core/uplink';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Result } from '@farmhand/core';
 import type { StatsWriter } from './stats-writer.js';
+
+/** A batch taker other than the StatsWriter (the metarelay's spool): ok once the batch is durable. */
+export interface BatchTaker {
+  submit(batch: StatsBatch): Promise<Result<'applied' | 'duplicate', string>>;
+}
 
 export interface StatsListenerOptions {
   readonly host: string;
@@ -21,7 +27,8 @@ export class StatsListener {
   private readonly sockets = new Set<Socket>();
 
   constructor(
-    private readonly writer: StatsWriter,
+    // Anything that takes a batch and settles when it is durable: the writer (Redis), a relay's spool.
+    private readonly writer: Pick<StatsWriter, 'submit'> | BatchTaker,
     private readonly opts: StatsListenerOptions,
   ) {
     this.server = createServer((s) => this.accept(s));

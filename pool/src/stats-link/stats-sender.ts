@@ -1,4 +1,4 @@
-// Drains the stats spool into the metawriter (or a metarelay) over a stats link: batches in seq order,
+// Drains a stats spool into the metawriter (or a metarelay) over a stats link: batches in seq order,
 // a window of them in flight, each deleted from the spool only on its ACK. When the writer is away the
 // spool grows; on reconnect everything unacked is sent again, oldest first. A batch the writer says
 // it can never apply (NACK without retry) is logged and dropped, so one bad batch cannot block the rest.
@@ -13,11 +13,14 @@ export interface StatsSenderOptions {
   readonly window?: number;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Called with the spool key of each batch the writer took (or refused for good). */
+  readonly onAcked?: (key: number) => void;
 }
 
 export class StatsSender {
   readonly #spool: StatsSpool;
-  readonly #opts: Required<Omit<StatsSenderOptions, 'logger'>>;
+  readonly #opts: Required<Omit<StatsSenderOptions, 'logger' | 'onAcked'>>;
+  readonly #onAcked: (key: number) => void;
   readonly #log: Logger;
   #link: StatsLinkClient | undefined;
   #connecting = false;
@@ -32,7 +35,9 @@ export class StatsSender {
 
   constructor(spool: StatsSpool, opts: StatsSenderOptions) {
     this.#spool = spool;
-    this.#opts = { window: 32, minBackoffMs: 200, maxBackoffMs: 5000, ...opts };
+    const { onAcked, ...rest } = opts;
+    this.#opts = { window: 32, minBackoffMs: 200, maxBackoffMs: 5000, ...rest };
+    this.#onAcked = onAcked ?? (() => {});
     this.#log = opts.logger;
   }
 
@@ -62,6 +67,7 @@ export class StatsSender {
           if (!r.ok) this.#log.error({ seq, nack: r.nack }, 'stats batch refused for good; dropped');
           this.#spool.ack(seq);
           this.acked += 1;
+          this.#onAcked(seq);
           this.pump();
         } else if (this.#link === link) {
           // Retryable NACK (writer backlog full) or link down: start over from the oldest unacked.

@@ -1,8 +1,10 @@
-// The gateway's bounded disk queue of stats batches (the seed's gateway "queue", but on disk and
-// exactly-once). Every batch is appended to a segment file and fsync'd before it is sent; an ACK is
-// appended to the segment's .acks file; a segment whose batches are all acked is deleted. After a
-// restart the unacked batches are read back in order. Batch seqs come from a persisted reservation, so a
-// restarted gateway never reuses a (source, seq) pair. Past maxBytes new batches are dropped and counted.
+// A bounded disk queue of stats batches (the seed's gateway "queue", but on disk and exactly-once), used
+// by the gateway and the metarelay. Every batch is appended to a segment file and fsync'd before it is
+// sent; an ACK is appended to the segment's .acks file; a segment whose batches are all acked is deleted.
+// After a restart the unacked batches are read back in order. Entries are named by a spool key from a
+// persisted reservation (takeSeq), so a restart never reuses one. The gateway uses the key as the batch
+// seq; the metarelay spools batches from many sources under keys of its own, their ids untouched.
+// Past maxBytes new batches are dropped and counted.
 import {
   closeSync,
   fsyncSync,
@@ -18,6 +20,7 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { fail, ok, type Result } from '@farmhand/core';
 import { decodeStatsBatch, type StatsBatch } from '@farmhand/core/stats';
 
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -25,6 +28,7 @@ const SEGMENT_BYTES = 4 * 1024 * 1024;
 const SEQ_RESERVATION = 1000;
 
 interface Entry {
+  /** The spool key (the gateway's batch seq; the metarelay's own counter). */
   readonly seq: number;
   readonly segment: Segment;
   readonly offset: number;
@@ -88,9 +92,16 @@ export class StatsSpool {
     return this.#nextSeq++;
   }
 
-  /** Appends a batch durably; false when the bound would be passed (the batch is dropped and counted). */
-  append(batch: StatsBatch): boolean {
-    const line = Buffer.from(`${JSON.stringify(batch)}\n`);
+  /**
+   * Appends a batch durably under `key` (default: its seq; keys must increase); false when the bound
+   * would be passed (the batch is dropped and counted). A key other than the batch seq is written
+   * before the JSON on the line: `<key> {...}`.
+   */
+  append(batch: StatsBatch, key = batch.seq): boolean {
+    const last = this.#entries[this.#entries.length - 1];
+    if (last && key <= last.seq) throw new RangeError(`spool key ${key} after ${last.seq}`);
+    const json = JSON.stringify(batch);
+    const line = Buffer.from(key === batch.seq ? `${json}\n` : `${key} ${json}\n`);
     if (this.#bytes + line.length > this.#maxBytes) {
       this.dropped += 1;
       this.droppedRecords += batch.records.length;
@@ -99,7 +110,7 @@ export class StatsSpool {
     let seg = this.#current;
     if (!seg || seg.bytes >= SEGMENT_BYTES) {
       if (seg?.fd !== undefined) closeSync(seg.fd);
-      seg = { name: `seg-${String(batch.seq).padStart(16, '0')}`, bytes: 0, unacked: 0 };
+      seg = { name: `seg-${String(key).padStart(16, '0')}`, bytes: 0, unacked: 0 };
       seg.fd = openSync(join(this.#dir, `${seg.name}.jsonl`), 'a');
       this.#segments.set(seg.name, seg);
       this.#current = seg;
@@ -107,7 +118,7 @@ export class StatsSpool {
     writeSync(seg.fd!, line);
     fsyncSync(seg.fd!);
     this.#entries.push({
-      seq: batch.seq,
+      seq: key,
       segment: seg,
       offset: seg.bytes,
       length: line.length,
@@ -119,7 +130,7 @@ export class StatsSpool {
     return true;
   }
 
-  /** Unacked batch seqs after `after` (exclusive), in order, at most `limit`. */
+  /** Unacked keys after `after` (exclusive), in order, at most `limit`. */
   next(after: number, limit: number): number[] {
     const out: number[] = [];
     let i = this.#search(after + 1);
@@ -140,8 +151,8 @@ export class StatsSpool {
     } finally {
       closeSync(fd);
     }
-    const b = decodeStatsBatch(buf.subarray(0, buf.length - 1));
-    return b.ok ? b.value : undefined;
+    const b = decodeLine(buf.subarray(0, buf.length - 1));
+    return b.ok ? b.value.batch : undefined;
   }
 
   /** The metawriter has the batch (or it can never be applied): forget it. */
@@ -217,14 +228,15 @@ export class StatsSpool {
       while (offset < data.length) {
         let nl = data.indexOf(0x0a, offset);
         if (nl < 0) nl = data.length;
-        const b = decodeStatsBatch(data.subarray(offset, nl));
+        const b = decodeLine(data.subarray(offset, nl));
         if (!b.ok) this.problems.push({ file, message: b.error.message });
         else {
-          if (b.value.seq >= this.#nextSeq) this.#nextSeq = this.#reservedTo = b.value.seq + 1;
+          const key = b.value.key;
+          if (key >= this.#nextSeq) this.#nextSeq = this.#reservedTo = key + 1;
           const last = this.#entries[this.#entries.length - 1];
-          if (!acked.has(b.value.seq) && (!last || last.seq < b.value.seq)) {
+          if (!acked.has(key) && (!last || last.seq < key)) {
             this.#entries.push({
-              seq: b.value.seq,
+              seq: key,
               segment: seg,
               offset,
               length: nl + 1 - offset,
@@ -240,4 +252,21 @@ export class StatsSpool {
       if (seg.unacked === 0) this.#drop(seg);
     }
   }
+}
+
+/** A spool line: `{batch}` (key = batch seq) or `<key> {batch}`. */
+function decodeLine(line: Uint8Array): Result<{ key: number; batch: StatsBatch }, 'BATCH_INVALID'> {
+  let start = 0;
+  let key: number | undefined;
+  if (line[0] !== 0x7b) {
+    const space = line.indexOf(0x20);
+    const k = Number(Buffer.from(line.subarray(0, space < 0 ? 0 : space)).toString('latin1'));
+    if (space <= 0 || !Number.isSafeInteger(k) || k < 0)
+      return fail('BATCH_INVALID', 'spool line starts with neither "{" nor a key');
+    key = k;
+    start = space + 1;
+  }
+  const b = decodeStatsBatch(line.subarray(start));
+  if (!b.ok) return b;
+  return ok({ key: key ?? b.value.seq, batch: b.value });
 }

@@ -1,0 +1,2 @@
+export * from './stats-spool.js';
+export * from './stats-sender.js';
