@@ -72,6 +72,22 @@ describe('the app against a contract server', () => {
     expect(kept).toContain('filter "rig-0123"');
   });
 
+  it('a screen keeps its filter and sort when the technician comes back to it', async () => {
+    const app = renderApp(agent.url, { initialScreen: 'miners' });
+    await waitForFrame(app.lastFrame, (f) => f.includes('2,500 miners'));
+    await press(app.stdin, 'r', '/', ...'rig-00', KEY.enter);
+    await waitForFrame(app.lastFrame, (f) => f.includes('99 miners') && f.includes('sort worker desc'));
+    await press(app.stdin, '1');
+    await waitForFrame(app.lastFrame, (f) => f.includes('[1 Farm]'));
+    await press(app.stdin, '2');
+    const back = await waitForFrame(
+      app.lastFrame,
+      (f) => f.includes('[2 Miners]') && f.includes('99 miners'),
+    );
+    expect(back).toContain('sort worker desc');
+    expect(back).toContain('filter "rig-00"');
+  });
+
   it('s cycles the sort column and r reverses it; paging asks the server for the next page', async () => {
     const app = renderApp(agent.url, { initialScreen: 'miners' });
     await waitForFrame(app.lastFrame, (f) => f.includes('2,500 miners'));
@@ -217,6 +233,14 @@ describe('an unreachable agent', () => {
       app.lastFrame,
       (f) => f.includes('[2 Miners]') && f.includes('cannot reach the agent'),
     );
+  });
+
+  it('a refused token says so and names --token', async () => {
+    const locked = await new ContractServer({ miners: 10, token: 'right' }).start();
+    const app = renderApp(locked.url, {}, 'wrong');
+    const frame = await waitForFrame(app.lastFrame, (f) => f.includes('agent refused the token'));
+    expect(frame).toContain('--token');
+    await locked.stop();
   });
 
   it('a slow agent does not block the keys', async () => {

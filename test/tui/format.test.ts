@@ -9,6 +9,7 @@ import {
 import { chart, resample, sparkline } from '../../tui/src/format/sparkline.js';
 import { layoutColumns, truncate } from '../../tui/src/format/text.js';
 import type { Column } from '../../tui/src/format/text.js';
+import { DEFAULT_REFRESH_MS, MIN_REFRESH_MS, refreshInterval } from '../../tui/src/app/run-tui.js';
 
 describe('units', () => {
   it('hashrates take SI prefixes with three significant digits', () => {
@@ -77,5 +78,14 @@ describe('columns', () => {
     expect(truncate('Antminer S19j Pro', 10)).toBe('Antminer …');
     expect(truncate('Antminer S19j Pro', 10, true)).toBe('Antminer ~');
     expect(truncate('short', 10)).toBe('short');
+  });
+});
+
+describe('--refresh', () => {
+  it('falls back to the default on a typo and never goes below the floor', () => {
+    expect(refreshInterval(Number('2s'))).toBe(DEFAULT_REFRESH_MS);
+    expect(refreshInterval(undefined)).toBe(DEFAULT_REFRESH_MS);
+    expect(refreshInterval(0)).toBe(MIN_REFRESH_MS);
+    expect(refreshInterval(5000)).toBe(5000);
   });
 });

@@ -31,13 +31,14 @@ export function renderView(element: ReactElement, ui: Partial<Ui> = {}) {
     height: 21,
     capture: { current: false },
     overlay: { current: false },
+    memory: new Map(),
     ...ui,
   };
   return render(createElement(UiContext.Provider, { value: context }, element));
 }
 
-export function renderApp(baseUrl: string, props: Partial<AppProps> = {}) {
-  const client = new ControlClient({ baseUrl, timeoutMs: 1000 });
+export function renderApp(baseUrl: string, props: Partial<AppProps> = {}, token?: string) {
+  const client = new ControlClient({ baseUrl, timeoutMs: 1000, token });
   return render(
     createElement(App, { client, refreshMs: 200, ascii: false, columns: 80, rows: 24, now, ...props }),
   );

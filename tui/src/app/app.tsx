@@ -45,6 +45,7 @@ export function App({
   const [help, setHelp] = useState(false);
   const capture = useRef(false);
   const overlay = useRef(false);
+  const [memory] = useState(() => new Map<string, unknown>());
   overlay.current = help;
   // The summary feeds the header, the Farm and Upstreams screens and the reachability banner.
   const summary = usePoll(() => client.summary(), refreshMs, 'summary', now);
@@ -74,8 +75,18 @@ export function App({
   const height = Math.max(6, size.rows - 1);
   const bodyHeight = Math.max(4, height - 2 - (banner ? 1 : 0));
   const ui: Ui = useMemo(
-    () => ({ client, refreshMs, ascii, now, width: size.columns, height: bodyHeight, capture, overlay }),
-    [client, refreshMs, ascii, now, size.columns, bodyHeight],
+    () => ({
+      client,
+      refreshMs,
+      ascii,
+      now,
+      width: size.columns,
+      height: bodyHeight,
+      capture,
+      overlay,
+      memory,
+    }),
+    [client, refreshMs, ascii, now, size.columns, bodyHeight, memory],
   );
   const current = SCREENS[screen]?.id ?? 'farm';
 

@@ -12,6 +12,14 @@ export interface TuiOptions {
 export const DEFAULT_AGENT_URL = 'http://127.0.0.1:8080';
 export const DEFAULT_REFRESH_MS = 2000;
 
+/** A sane refresh interval: a typo ("2s") or 0 must not turn the UI into a request storm. */
+export function refreshInterval(ms: number | undefined): number {
+  if (ms === undefined || !Number.isFinite(ms)) return DEFAULT_REFRESH_MS;
+  return Math.max(MIN_REFRESH_MS, Math.round(ms));
+}
+
+export const MIN_REFRESH_MS = 250;
+
 /** Starts the terminal UI and resolves when the technician quits. */
 export async function runTui(options: TuiOptions = {}): Promise<void> {
   const client = new ControlClient({
@@ -25,7 +33,7 @@ export async function runTui(options: TuiOptions = {}): Promise<void> {
   if (fullScreen) process.stdout.write('\u001B[?1049h\u001B[H');
   try {
     const instance = render(
-      <App client={client} refreshMs={options.refreshMs ?? DEFAULT_REFRESH_MS} ascii={ascii} />,
+      <App client={client} refreshMs={refreshInterval(options.refreshMs)} ascii={ascii} />,
     );
     await instance.waitUntilExit();
   } finally {

@@ -15,6 +15,8 @@ export interface Ui {
   capture: RefObject<boolean>;
   /** True while the help overlay is up: screens ignore keys (the key that closes it included). */
   overlay: RefObject<boolean>;
+  /** Screen state kept across tab switches (see useRemembered). */
+  memory: Map<string, unknown>;
 }
 
 export const UiContext = createContext<Ui | null>(null);

@@ -4,6 +4,7 @@ import { usePoll } from '../api/use-poll.js';
 import type { AdoptChange, AdoptNaming, AdoptRequest, Device, Discovery } from '../api/types.js';
 import { useUi } from '../app/ui-context.js';
 import { useCapture, useKeys } from '../components/keys.js';
+import { useRemembered } from '../components/remembered.js';
 import { moveCursor, windowStart } from '../components/list-cursor.js';
 import { Tone } from '../components/tone.js';
 import { layoutColumns, renderHeader, renderRow, truncate } from '../format/text.js';
@@ -23,8 +24,8 @@ type Adoption =
 export function DiscoveryScreen() {
   const { client, refreshMs, now } = useUi();
   const discovery = usePoll(() => client.discovery(), refreshMs, 'discovery', now);
-  const [pos, setPos] = useState(0);
-  const [naming, setNaming] = useState(0);
+  const [pos, setPos] = useRemembered('discovery.pos', 0);
+  const [naming, setNaming] = useRemembered('discovery.naming', 0);
   const [adoption, setAdoption] = useState<Adoption>({ kind: 'none' });
   useCapture(adoption.kind === 'preview');
   const devices = pending(discovery.data);

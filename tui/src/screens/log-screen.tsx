@@ -4,6 +4,7 @@ import { usePoll } from '../api/use-poll.js';
 import type { AgentEvent, EventLevel } from '../api/types.js';
 import { useUi } from '../app/ui-context.js';
 import { useCapture, useKeys } from '../components/keys.js';
+import { useRemembered } from '../components/remembered.js';
 import { moveCursor, windowStart } from '../components/list-cursor.js';
 import { TextField, editLine } from '../components/text-field.js';
 import { Tone } from '../components/tone.js';
@@ -18,10 +19,10 @@ const EVENT_LIMIT = 500;
 
 export function LogScreen() {
   const { client, refreshMs, now } = useUi();
-  const [level, setLevel] = useState(0);
-  const [text, setText] = useState('');
+  const [level, setLevel] = useRemembered('log.level', 0);
+  const [text, setText] = useRemembered('log.text', '');
   const [editing, setEditing] = useState(false);
-  const [pos, setPos] = useState(0);
+  const [pos, setPos] = useRemembered('log.pos', 0);
   const levelName = LOG_LEVELS[level] ?? null;
   const query = { limit: EVENT_LIMIT, q: text, ...(levelName ? { level: levelName } : {}) };
   const events = usePoll(() => client.events(query), refreshMs, JSON.stringify(query), now);

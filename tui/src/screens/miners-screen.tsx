@@ -4,6 +4,7 @@ import { usePoll } from '../api/use-poll.js';
 import type { MinerPage, MinerRow } from '../api/types.js';
 import { useUi } from '../app/ui-context.js';
 import { useCapture, useKeys } from '../components/keys.js';
+import { useRemembered } from '../components/remembered.js';
 import { moveCursor } from '../components/list-cursor.js';
 import { TextField, editLine } from '../components/text-field.js';
 import { STATUS_TONE, Tone } from '../components/tone.js';
@@ -28,7 +29,7 @@ export function minerPageSize(height: number): number {
 
 export function MinersScreen() {
   const { client, refreshMs, height, now } = useUi();
-  const [state, setState] = useState<MinerListState>(INITIAL_MINER_LIST);
+  const [state, setState] = useRemembered<MinerListState>('miners', INITIAL_MINER_LIST);
   const [editing, setEditing] = useState(false);
   const [detail, setDetail] = useState<string | null>(null);
   const pageSize = minerPageSize(height);

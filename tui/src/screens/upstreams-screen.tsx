@@ -4,6 +4,7 @@ import { usePoll } from '../api/use-poll.js';
 import type { Summary, Upstream } from '../api/types.js';
 import { useUi } from '../app/ui-context.js';
 import { useKeys } from '../components/keys.js';
+import { useRemembered } from '../components/remembered.js';
 import { moveCursor } from '../components/list-cursor.js';
 import { Tone } from '../components/tone.js';
 import type { ToneName } from '../components/tone.js';
@@ -14,7 +15,7 @@ import { formatCount, formatLatency, formatPercent } from '../format/units.js';
 export function UpstreamsScreen({ summary }: { summary: Summary | null }) {
   const { client, refreshMs, now } = useUi();
   const upstreams = usePoll(() => client.upstreams(), refreshMs, 'upstreams', now);
-  const [pos, setPos] = useState(0);
+  const [pos, setPos] = useRemembered('upstreams.pos', 0);
   const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
   const items = sortByPriority(upstreams.data?.items ?? []);
   const selected = items[Math.min(pos, items.length - 1)];
