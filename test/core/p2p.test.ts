@@ -1,0 +1,339 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bytesToHex,
+  hexToBytes,
+  parseBlock,
+  reversed,
+  serializeTx,
+  sha256d,
+  wtxid,
+  txid,
+  type Block,
+} from '@farmhand/core/bitcoin';
+import {
+  EnvelopeDecoder,
+  HeaderChain,
+  NETWORK_MAGIC,
+  buildCompactBlock,
+  completeReconstruction,
+  compactHash,
+  decodePayload,
+  encodeEnvelope,
+  encodePayload,
+  answerGetBlockTxn,
+  serializeBlock,
+  shortId,
+  shortIdKey,
+  siphash24,
+  startReconstruction,
+  type CmpctBlockMessage,
+  type P2pMessage,
+} from '@farmhand/core/p2p';
+import { readFixture, readFixtureJson } from '../support/fixtures.js';
+
+interface RealBlock {
+  hash: string;
+  height: number | null;
+  hex: string;
+  network: string;
+}
+const blocks = readFixtureJson<{ blocks: RealBlock[] }>('bitcoin/blocks-real.json').blocks;
+const byHash = (prefix: string) => {
+  const b = blocks.find((x) => x.hash.startsWith(prefix));
+  if (!b) throw new Error(`fixture block ${prefix} missing`);
+  return b;
+};
+const genesis = byHash('000000000019d6');
+const b542213 = byHash('000000000000000000143a2c');
+const tn103 = byHash('000000000c9f25eb'); // testnet3, 103 transactions, no witness
+const tn924634 = byHash('000000000000045e'); // testnet3, segwit, 15 transactions
+const regtest108 = readFixture('bitcoin/regtest-core-v31/block-height108.hex').trim();
+
+const K0 = 0x0706050403020100n;
+const K1 = 0x0f0e0d0c0b0a0908n;
+
+describe('SipHash-2-4', () => {
+  // Reference vectors of the SipHash paper (key 00..0f, message 00..n-1), as listed in Bitcoin Core
+  // src/test/hash_tests.cpp (siphash_4_2_testvec) @ 499651045e61e716665de94384f06d1f93b830f9.
+  const REF = [
+    0x726fdb47dd0e0e31n,
+    0x74f839c593dc67fdn,
+    0x0d6c8009d9a94f5an,
+    0x85676696d7fb7e2dn,
+    0xcf2794e0277187b7n,
+    0x18765564cd99a68dn,
+    0xcbc9466e58fee3cen,
+    0xab0200f58b01d137n,
+    0x93f5f5799a932462n,
+    0x9e0082df0ba9e4b0n,
+    0x7a5dbbc594ddb9f3n,
+    0xf4b32f46226bada7n,
+    0x751e8fbc860ee5fbn,
+    0x14ea5627c0843d90n,
+    0xf723ca908e7af2een,
+    0xa129ca6149be45e5n,
+  ];
+  it('matches the reference vectors for messages of 0..15 bytes', () => {
+    REF.forEach((want, n) => {
+      const msg = Uint8Array.from({ length: n }, (_, i) => i);
+      expect(siphash24(K0, K1, msg)).toBe(want);
+    });
+  });
+  it('matches Bitcoin Core SipHashUint256 on the 32-byte hash 00..1f (the short-id input size)', () => {
+    // hash_tests.cpp: SipHashUint256(k0, k1, uint256S("1f1e…00")) == 0x7127512f72f27cce; uint256S
+    // reads display order, so the hashed bytes are 00 01 … 1f.
+    const h = Uint8Array.from({ length: 32 }, (_, i) => i);
+    expect(siphash24(K0, K1, h)).toBe(0x7127512f72f27ccen);
+    // A short id is that value with the top two bytes dropped.
+    expect(shortId({ k0: K0, k1: K1 }, h)).toBe(0x512f72f27cce);
+  });
+});
+
+describe('P2P envelope', () => {
+  it('encodes verack on mainnet as the well-known 24 bytes (empty payload checksum 5df6e0e2)', () => {
+    const bytes = encodeEnvelope(NETWORK_MAGIC.mainnet, 'verack', new Uint8Array(0));
+    expect(bytesToHex(bytes)).toBe('f9beb4d976657261636b000000000000000000005df6e0e2');
+  });
+
+  it('carries the mainnet genesis block split into 1-byte chunks and checks the checksum', () => {
+    const raw = hexToBytes(genesis.hex);
+    const wire = encodeEnvelope(NETWORK_MAGIC.mainnet, 'block', raw);
+    expect(bytesToHex(wire.subarray(16, 24))).toBe('1d010000' + bytesToHex(sha256d(raw).subarray(0, 4)));
+    const dec = new EnvelopeDecoder(NETWORK_MAGIC.mainnet);
+    const out = [];
+    for (const b of wire) out.push(...dec.push(Uint8Array.of(b)));
+    expect(out).toHaveLength(1);
+    const m = out[0]!;
+    if (!m.ok) throw new Error(m.error.message);
+    expect(m.value.command).toBe('block');
+    const p = decodePayload('block', m.value.payload);
+    if (!p.ok || p.value.type !== 'block') throw new Error('not a block');
+    expect(bytesToHex(reversed(sha256d(p.value.block.headerBytes)))).toBe(genesis.hash);
+  });
+
+  it('refuses another network’s magic, a bad checksum and an oversized length', () => {
+    const wire = encodeEnvelope(NETWORK_MAGIC.regtest, 'ping', new Uint8Array(8));
+    const wrongNet = new EnvelopeDecoder(NETWORK_MAGIC.mainnet).push(wire);
+    expect(wrongNet[0]?.ok === false && wrongNet[0].error.code).toBe('P2P_BAD_MAGIC');
+    const bad = wire.slice();
+    bad[bad.length - 1] = 1;
+    const r = new EnvelopeDecoder(NETWORK_MAGIC.regtest).push(bad);
+    expect(r[0]?.ok === false && r[0].error.code).toBe('P2P_BAD_CHECKSUM');
+    const big = wire.slice(0, 24);
+    big.set([0xff, 0xff, 0xff, 0x7f], 16);
+    const t = new EnvelopeDecoder(NETWORK_MAGIC.regtest).push(big);
+    expect(t[0]?.ok === false && t[0].error.code).toBe('P2P_TOO_LARGE');
+    // After a failure the decoder ignores the rest of the stream.
+    const dec = new EnvelopeDecoder(NETWORK_MAGIC.regtest);
+    dec.push(bad);
+    expect(dec.push(wire)).toEqual([]);
+  });
+});
+
+function roundTrip(m: P2pMessage): P2pMessage {
+  const r = decodePayload(m.type, encodePayload(m));
+  if (!r.ok) throw new Error(r.error.message);
+  if (r.value.type === 'other') throw new Error('decoded as other');
+  return r.value;
+}
+
+describe('P2P payloads', () => {
+  it('round-trips version with its fields where the protocol puts them', () => {
+    const v: P2pMessage = {
+      type: 'version',
+      version: 70016,
+      services: 8n,
+      timestamp: 1795568810n,
+      addrRecv: {
+        services: 1n,
+        ip: new Uint8Array(16)
+          .fill(0)
+          .map((_, i) => (i === 10 || i === 11 ? 0xff : i === 12 ? 127 : i === 15 ? 1 : 0)),
+        port: 18444,
+      },
+      addrFrom: { services: 8n, ip: new Uint8Array(16), port: 0 },
+      nonce: 0x0102030405060708n,
+      userAgent: '/farmhand:0.1/',
+      startHeight: 107,
+      relay: false,
+    };
+    const payload = encodePayload(v);
+    // version 70016 LE, then services 8.
+    expect(bytesToHex(payload.subarray(0, 12))).toBe('80110100' + '0800000000000000');
+    // addr_recv port is big-endian: 18444 = 0x480c.
+    expect(bytesToHex(payload.subarray(20 + 24, 20 + 26))).toBe('480c');
+    expect(roundTrip(v)).toEqual(v);
+  });
+
+  it('round-trips headers made of real headers and keeps each header’s hash', () => {
+    const heads = [genesis, b542213, tn924634].map((b) => new Uint8Array(hexToBytes(b.hex).subarray(0, 80)));
+    const m = roundTrip({ type: 'headers', headers: heads });
+    if (m.type !== 'headers') throw new Error();
+    expect(m.headers.map((h) => bytesToHex(reversed(sha256d(h))))).toEqual([
+      genesis.hash,
+      b542213.hash,
+      tn924634.hash,
+    ]);
+    // Each entry is header ‖ tx count 0.
+    expect(encodePayload(m)).toHaveLength(1 + 3 * 81);
+  });
+
+  it('round-trips inv, getdata, getheaders, ping, sendcmpct; refuses trailing bytes and a headers entry with txs', () => {
+    const hash = new Uint8Array(hexToBytes(b542213.hash)).reverse();
+    for (const m of [
+      { type: 'inv', items: [{ type: 2, hash }] },
+      { type: 'getdata', items: [{ type: 0x40000002, hash }] },
+      { type: 'getheaders', version: 70016, locator: [hash], hashStop: new Uint8Array(32) },
+      { type: 'ping', nonce: 42n },
+      { type: 'sendcmpct', highBandwidth: true, version: 2n },
+    ] as P2pMessage[])
+      expect(roundTrip(m)).toEqual(m);
+    const ping = encodePayload({ type: 'ping', nonce: 1n });
+    const extra = decodePayload('ping', Uint8Array.from([...ping, 0]));
+    expect(!extra.ok && extra.error.code).toBe('P2P_BAD_PAYLOAD');
+    const withTx = Uint8Array.from([1, ...hexToBytes(genesis.hex).slice(0, 80), 1]);
+    expect(decodePayload('headers', withTx).ok).toBe(false);
+    expect(decodePayload('sendcmpct', Uint8Array.of(2, 1, 0, 0, 0, 0, 0, 0, 0)).ok).toBe(false);
+    const other = decodePayload('feefilter', new Uint8Array(8));
+    expect(other.ok && other.value.type).toBe('other');
+  });
+});
+
+describe('HeaderChain', () => {
+  const header542213 = new Uint8Array(hexToBytes(b542213.hex).subarray(0, 80));
+  const parentHash = bytesToHex(reversed(header542213.slice(4, 36)));
+  const bits = new DataView(header542213.buffer).getUint32(72, true);
+
+  it('accepts real mainnet header 542213 on its parent and makes it the best', () => {
+    const chain = new HeaderChain('mainnet', { hash: parentHash, height: 542212, bits, time: 0 });
+    const r = chain.accept(header542213, 1_900_000_000);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.isNewBest).toBe(true);
+    expect(chain.best).toMatchObject({ hash: b542213.hash, height: 542213 });
+    const again = chain.accept(header542213, 1_900_000_000);
+    expect(again.ok && again.value.isNew).toBe(false);
+  });
+
+  it('refuses the same header with another nonce (its hash misses the target)', () => {
+    const chain = new HeaderChain('mainnet', { hash: parentHash, height: 542212, bits, time: 0 });
+    const bad = header542213.slice();
+    bad[76] ^= 1;
+    const r = chain.accept(bad, 1_900_000_000);
+    expect(!r.ok && r.error.code).toBe('HEADER_BAD_POW');
+  });
+
+  it('refuses an unknown parent, an easier nBits between retargets and a header far in the future', () => {
+    const chain = new HeaderChain('mainnet', { hash: genesis.hash, height: 0, bits: 0x1d00ffff, time: 0 });
+    const r = chain.accept(header542213, 1_900_000_000);
+    expect(!r.ok && r.error.code).toBe('HEADER_UNKNOWN_PARENT');
+    // The real block's bits are harder than the parent we claim: not allowed between retargets.
+    const wrongBits = new HeaderChain('mainnet', {
+      hash: parentHash,
+      height: 542212,
+      bits: 0x17300000,
+      time: 0,
+    });
+    const w = wrongBits.accept(header542213, 1_900_000_000);
+    expect(!w.ok && w.error.code).toBe('HEADER_BAD_BITS');
+    const early = new HeaderChain('mainnet', { hash: parentHash, height: 542212, bits, time: 0 });
+    const e = early.accept(header542213, 1_500_000_000);
+    expect(!e.ok && e.error.code).toBe('HEADER_TOO_NEW');
+  });
+
+  it('accepts the real regtest block 108 on 107 (nBits 207fffff)', () => {
+    const chain = new HeaderChain('regtest', {
+      hash: '50641d090f6ab7d5d049e34857266a6c2845c84f27a61270a5ee98a66c9b9d58',
+      height: 107,
+      bits: 0x207fffff,
+      time: 0,
+    });
+    const r = chain.accept(hexToBytes(regtest108).slice(0, 80), 1_795_568_900);
+    expect(r.ok && r.value.tip).toMatchObject({
+      height: 108,
+      hash: '434d09bbaaf581fedfff03cc3de195744edd2c7a4c320ed25d2af2d96322aac8',
+    });
+  });
+});
+
+function reconstructWith(block: Block, msg: CmpctBlockMessage, version: 1 | 2, drop: Set<number>) {
+  const known = block.transactions
+    .map((tx, i) => ({ i, tx }))
+    .filter(({ i }) => i > 0 && !drop.has(i))
+    .map(({ tx }) => ({ hash: compactHash(tx, version), tx }));
+  // Unrelated transactions in the "mempool" must not disturb anything.
+  const other = parseBlock(hexToBytes(tn924634.hex)).transactions.slice(1, 4);
+  known.push(...other.map((tx) => ({ hash: compactHash(tx, version), tx })));
+  return startReconstruction(msg, known);
+}
+
+describe('BIP152 compact blocks', () => {
+  it('short-id key is sha256(header ‖ nonce) read as two LE u64s', () => {
+    const header = hexToBytes(genesis.hex).slice(0, 80);
+    const k = shortIdKey(header, 0n);
+    const h = sha256d(Uint8Array.of()); // not the key: sanity that the key is single SHA-256
+    expect(k.k0).not.toBe(new DataView(h.buffer).getBigUint64(0, true));
+    expect(typeof k.k1).toBe('bigint');
+  });
+
+  it('rebuilds the real 103-transaction testnet block (version 1, txids) with 3 transactions missing', () => {
+    const raw = hexToBytes(tn103.hex);
+    const block = parseBlock(raw);
+    const msg = buildCompactBlock(block, 0x1122334455667788n, 1);
+    expect(msg.shortIds).toHaveLength(102);
+    // The wire form round-trips.
+    const wire = decodePayload('cmpctblock', encodePayload(msg));
+    if (!wire.ok || wire.value.type !== 'cmpctblock') throw new Error('cmpctblock did not decode');
+    expect(encodePayload(wire.value).length).toBeLessThan(raw.length / 4);
+    const partial = reconstructWith(block, wire.value, 1, new Set([5, 50, 102]));
+    if (!partial.ok) throw new Error(partial.error.message);
+    expect(partial.value.missing).toEqual([5, 50, 102]);
+    // getblocktxn/blocktxn round trip over the wire form.
+    const req = {
+      type: 'getblocktxn' as const,
+      blockHash: sha256d(block.headerBytes),
+      indexes: partial.value.missing,
+    };
+    const reqWire = decodePayload('getblocktxn', encodePayload(req));
+    if (!reqWire.ok || reqWire.value.type !== 'getblocktxn') throw new Error();
+    expect(reqWire.value.indexes).toEqual([5, 50, 102]);
+    const answer = answerGetBlockTxn(block, reqWire.value);
+    if (!answer.ok) throw new Error();
+    const ansWire = decodePayload('blocktxn', encodePayload(answer.value));
+    if (!ansWire.ok || ansWire.value.type !== 'blocktxn') throw new Error();
+    const full = completeReconstruction(partial.value, ansWire.value.txs);
+    if (!full.ok) throw new Error(full.error.message);
+    expect(bytesToHex(serializeBlock(full.value))).toBe(tn103.hex);
+  });
+
+  it('rebuilds the real regtest segwit block 108 (version 2, wtxids) from the mempool alone', () => {
+    const raw = hexToBytes(regtest108);
+    const block = parseBlock(raw);
+    expect(block.transactions.some((t) => bytesToHex(wtxid(t)) !== bytesToHex(txid(t)))).toBe(true);
+    const msg = buildCompactBlock(block, 7n, 2);
+    const partial = reconstructWith(block, msg, 2, new Set());
+    if (!partial.ok) throw new Error(partial.error.message);
+    expect(partial.value.missing).toEqual([]);
+    const full = completeReconstruction(partial.value, []);
+    if (!full.ok) throw new Error(full.error.message);
+    expect(bytesToHex(serializeBlock(full.value))).toBe(regtest108);
+    // With txids instead of wtxids (the wrong version) nothing matches.
+    const wrong = startReconstruction(
+      msg,
+      block.transactions.slice(1).map((tx) => ({ hash: txid(tx), tx })),
+    );
+    const witnessed = block.transactions.slice(1).filter((t) => bytesToHex(wtxid(t)) !== bytesToHex(txid(t)));
+    expect(witnessed.length).toBeGreaterThan(0);
+    expect(wrong.ok && wrong.value.missing.length).toBe(witnessed.length);
+  });
+
+  it('a wrong transaction in a slot is caught by the merkle root', () => {
+    const block = parseBlock(hexToBytes(tn103.hex));
+    const msg = buildCompactBlock(block, 1n, 1);
+    const partial = reconstructWith(block, msg, 1, new Set([7]));
+    if (!partial.ok) throw new Error();
+    const wrongTx = block.transactions[8]!;
+    const r = completeReconstruction(partial.value, [wrongTx]);
+    expect(!r.ok && r.error.code).toBe('CMPCT_MISMATCH');
+    expect(serializeTx(wrongTx).length).toBeGreaterThan(0);
+  });
+});
