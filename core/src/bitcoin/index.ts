@@ -5,6 +5,7 @@ export * from './coinbase.js';
 export * from './hash.js';
 export * from './header.js';
 export * from './merkle.js';
+export * from './midstate.js';
 export * from './script.js';
 export * from './target.js';
 export * from './template.js';
