@@ -103,8 +103,9 @@ describe('install.sh (agent)', () => {
       readFileSync(join(repo, 'installer/config/agent.json'), 'utf8'),
     );
     expect(JSON.parse(readFileSync(join(root, 'etc/farmhand/agent.json'), 'utf8'))).toMatchObject({
-      stratumPort: 3333,
-      controlPort: 8080,
+      dataDir: '/var/lib/farmhand',
+      stratum: { port: 3333 },
+      control: { host: '127.0.0.1', port: 8080 },
     });
     expect(readFileSync(join(root, 'usr/local/bin/farmhand'), 'utf8')).toBe(
       `#!/bin/sh\nexec ${process.execPath} /opt/farmhand/current/bin/farmhand.js "$@"\n`,
@@ -120,19 +121,19 @@ describe('install.sh (agent)', () => {
     const root = join(dir, 'root');
     expect(install('--prefix', root, '--from', release(dir, 'farmhand', '0.1.0')).status).toBe(0);
 
-    const config = '{ "stratumPort": 3334, "upstream": ["stratum+tcp://me.rig:x@127.0.0.1:3333"] }\n';
+    const config = '{ "stratum": { "port": 3334 }, "upstreams": ["stratum+tcp://me.rig:x@127.0.0.1:3333"] }\n';
     writeFileSync(join(root, 'etc/farmhand/agent.json'), config);
     const buffer = Buffer.from('SQLite format 3\0 unacknowledged shares');
-    writeFileSync(join(root, 'var/lib/farmhand/buffer.sqlite'), buffer);
-    writeFileSync(join(root, 'var/lib/farmhand/buffer.sqlite-wal'), buffer);
+    writeFileSync(join(root, 'var/lib/farmhand/agent.sqlite'), buffer);
+    writeFileSync(join(root, 'var/lib/farmhand/agent.sqlite-wal'), buffer);
 
     const up = install('--prefix', root, '--from', release(dir, 'farmhand', '0.2.0'));
     expect(up.status, up.out).toBe(0);
     expect(up.out).toMatch(/upgraded farmhand to 0\.2\.0 \(was 0\.1\.0\)/);
     expect(readlinkSync(join(root, 'opt/farmhand/current'))).toBe('releases/0.2.0');
     expect(readFileSync(join(root, 'etc/farmhand/agent.json'), 'utf8')).toBe(config);
-    expect(readFileSync(join(root, 'var/lib/farmhand/buffer.sqlite'))).toEqual(buffer);
-    expect(readFileSync(join(root, 'var/lib/farmhand/buffer.sqlite-wal'))).toEqual(buffer);
+    expect(readFileSync(join(root, 'var/lib/farmhand/agent.sqlite'))).toEqual(buffer);
+    expect(readFileSync(join(root, 'var/lib/farmhand/agent.sqlite-wal'))).toEqual(buffer);
     // The release just replaced stays for a rollback; one more upgrade drops it.
     expect(readdirSync(join(root, 'opt/farmhand/releases')).sort()).toEqual(['0.1.0', '0.2.0']);
     expect(install('--prefix', root, '--from', release(dir, 'farmhand', '0.3.0')).status).toBe(0);
@@ -147,8 +148,8 @@ describe('install.sh (agent)', () => {
     const kept = tree(root).filter((p) => !p.endsWith('/'));
     expect(kept).toEqual([
       '/etc/farmhand/agent.json',
-      '/var/lib/farmhand/buffer.sqlite',
-      '/var/lib/farmhand/buffer.sqlite-wal',
+      '/var/lib/farmhand/agent.sqlite',
+      '/var/lib/farmhand/agent.sqlite-wal',
     ]);
     expect(readFileSync(join(root, 'etc/farmhand/agent.json'), 'utf8')).toBe(config);
 
@@ -164,7 +165,7 @@ describe('install.sh (agent)', () => {
     const dir = workDir();
     const root = join(dir, 'root');
     expect(install('--prefix', root, '--from', release(dir, 'farmhand', '0.1.0')).status).toBe(0);
-    writeFileSync(join(root, 'var/lib/farmhand/buffer.sqlite'), 'x');
+    writeFileSync(join(root, 'var/lib/farmhand/agent.sqlite'), 'x');
     const r = install('--prefix', root, '--uninstall', '--purge');
     expect(r.status, r.out).toBe(0);
     expect(existsSync(join(root, 'var/lib/farmhand'))).toBe(false);
