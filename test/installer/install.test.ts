@@ -121,7 +121,8 @@ describe('install.sh (agent)', () => {
     const root = join(dir, 'root');
     expect(install('--prefix', root, '--from', release(dir, 'farmhand', '0.1.0')).status).toBe(0);
 
-    const config = '{ "stratum": { "port": 3334 }, "upstreams": ["stratum+tcp://me.rig:x@127.0.0.1:3333"] }\n';
+    const config =
+      '{ "stratum": { "port": 3334 }, "upstreams": ["stratum+tcp://me.rig:x@127.0.0.1:3333"] }\n';
     writeFileSync(join(root, 'etc/farmhand/agent.json'), config);
     const buffer = Buffer.from('SQLite format 3\0 unacknowledged shares');
     writeFileSync(join(root, 'var/lib/farmhand/agent.sqlite'), buffer);
