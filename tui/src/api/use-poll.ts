@@ -6,7 +6,7 @@ export interface PollState<T> {
   data: T | null;
   /** The last request's error, cleared by the next success. */
   error: ApiError | null;
-  /** True until the first answer (good or bad) for the current key arrives. */
+  /** True until the first answer (good or bad) for the current key arrives; data may be an older key's. */
   loading: boolean;
   lastSuccessAt: number | null;
   /** Ask again now (after an action), without waiting for the interval. */
@@ -24,12 +24,13 @@ export function usePoll<T>(
   key: string,
   now: () => number = Date.now,
 ): PollState<T> {
-  const [state, setState] = useState<Omit<PollState<T>, 'refresh'>>({
-    data: null,
-    error: null,
-    loading: true,
-    lastSuccessAt: null,
-  });
+  const [state, setState] = useState<{
+    data: T | null;
+    error: ApiError | null;
+    lastSuccessAt: number | null;
+    /** The key of the last answer: loading is derived from it in the same render the key changes. */
+    answered: string | null;
+  }>({ data: null, error: null, lastSuccessAt: null, answered: null });
   const fetcherRef = useRef(fetcher);
   fetcherRef.current = fetcher;
   const nowRef = useRef(now);
@@ -41,7 +42,6 @@ export function usePoll<T>(
     const mine = ++generation.current;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let inFlight = false;
-    setState((s) => ({ ...s, loading: true }));
     const run = async () => {
       if (generation.current !== mine) return;
       if (timer) clearTimeout(timer);
@@ -53,8 +53,8 @@ export function usePoll<T>(
       if (generation.current !== mine) return;
       setState((s) =>
         result.ok
-          ? { data: result.value, error: null, loading: false, lastSuccessAt: nowRef.current() }
-          : { ...s, error: result.error, loading: false },
+          ? { data: result.value, error: null, lastSuccessAt: nowRef.current(), answered: key }
+          : { ...s, error: result.error, answered: key },
       );
       timer = setTimeout(() => void run(), intervalMs);
     };
@@ -67,7 +67,13 @@ export function usePoll<T>(
   }, [key, intervalMs]);
 
   const refresh = useCallback(() => kick.current(), []);
-  return { ...state, refresh };
+  return {
+    data: state.data,
+    error: state.error,
+    loading: state.answered !== key,
+    lastSuccessAt: state.lastSuccessAt,
+    refresh,
+  };
 }
 
 /** Re-renders every `intervalMs` so ages ("12 s ago") keep counting between answers. */

@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ControlClient } from '../api/control-client.js';
 import { usePoll, useTick } from '../api/use-poll.js';
 import { Tone } from '../components/tone.js';
@@ -62,7 +62,7 @@ export function App({
     const n = Number(input);
     if (Number.isInteger(n) && n >= 1 && n <= SCREENS.length) setScreen(n - 1);
   };
-  useInput((input, key) => handler.current(input, key));
+  useInput(useCallback((input, key) => handler.current(input, key), []));
 
   const banner = bannerText(
     summary.error?.code ?? null,

@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import type { Key } from 'ink';
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useUi } from '../app/ui-context.js';
 
 export type KeyHandler = (input: string, key: Key) => void;
@@ -17,8 +17,9 @@ export function useKeys(handler: KeyHandler, active = true): void {
   ref.current = handler;
   const renders = useRef(0);
   renders.current += 1;
-  useInput(
-    (input, key) => {
+  // One stable listener for the component's life: ink re-subscribes whenever the callback changes.
+  const listener = useCallback(
+    (input: string, key: Key) => {
       if (overlay.current) return;
       if (input.length > 1 && !input.includes('\u001B') && !key.ctrl && !key.meta) {
         // Several keys in one read (a paste, tmux send-keys, a slow SSH link): ink hands them over as
@@ -40,8 +41,9 @@ export function useKeys(handler: KeyHandler, active = true): void {
       }
       ref.current(input, key);
     },
-    { isActive: active },
+    [overlay],
   );
+  useInput(listener, { isActive: active });
 }
 
 const BLANK: Partial<Key> = { return: false, tab: false, backspace: false, delete: false, shift: false };
