@@ -80,6 +80,20 @@ describe('ControlClient', () => {
     await slow.stop();
   });
 
+  it('a degraded health (503) is still an answer', async () => {
+    const degraded = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ status: 'degraded', version: '0.1.0', uptimeS: 5, checks: { upstream: 'down' } }),
+      );
+    });
+    await new Promise<void>((r) => degraded.listen(0, '127.0.0.1', r));
+    const port = (degraded.address() as AddressInfo).port;
+    const result = await new ControlClient({ baseUrl: `http://127.0.0.1:${port}` }).health();
+    expect(result).toMatchObject({ ok: true, value: { status: 'degraded', checks: { upstream: 'down' } } });
+    await new Promise<void>((r) => degraded.close(() => r()));
+  });
+
   it('an answer that is not JSON is BAD_RESPONSE', async () => {
     const html = createServer((_req, res) => res.end('<html>proxy login</html>'));
     await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));

@@ -65,8 +65,9 @@ export class ControlClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /** A degraded agent answers 503 with the same body: that is an answer, not an error. */
   health(): Promise<ApiResult<Health>> {
-    return this.request('GET', '/api/v1/health');
+    return this.request('GET', '/api/v1/health', undefined, [503]);
   }
 
   summary(): Promise<ApiResult<Summary>> {
@@ -122,7 +123,12 @@ export class ControlClient {
     return this.request('POST', '/api/v1/discovery/adopt', body);
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResult<T>> {
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    alsoOk: number[] = [],
+  ): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -150,7 +156,9 @@ export class ControlClient {
         error: { code: 'BAD_RESPONSE', message: `${method} ${path}: the agent did not answer JSON` },
       };
     }
-    if (!response.ok) return { ok: false, error: httpError(response.status, parsed) };
+    if (!response.ok && !alsoOk.includes(response.status)) {
+      return { ok: false, error: httpError(response.status, parsed) };
+    }
     return { ok: true, value: parsed as T };
   }
 }

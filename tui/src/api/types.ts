@@ -99,7 +99,7 @@ export interface History {
 export type EventLevel = 'info' | 'warn' | 'error';
 
 export interface AgentEvent {
-  id: string | number;
+  id: number;
   at: number;
   level: EventLevel;
   kind: string;
