@@ -27,6 +27,22 @@ describe('the app against a contract server', () => {
     expect(history?.query.get('minutes')).toBe('180');
   });
 
+  it('a larger terminal gets more rows per page, more columns and a longer history', async () => {
+    const app = renderApp(agent.url, { initialScreen: 'miners', columns: 160, rows: 50 });
+    const frame = await waitForFrame(
+      app.lastFrame,
+      (f) => f.includes('2,500 miners') && !f.includes('loading'),
+    );
+    expect(rowLines(frame)).toHaveLength(50 - 1 - 2 - 3);
+    expect(frame).toContain(' FAN');
+    expect(frame).toContain('Antminer S19j Pro');
+    await press(app.stdin, '1');
+    await waitForFrame(app.lastFrame, (f) => f.includes('last 6 h'));
+    expect(agent.requests.some((r) => r.path === '/api/v1/history' && r.query.get('minutes') === '360')).toBe(
+      true,
+    );
+  });
+
   it('tab, shift-tab and number keys switch screens', async () => {
     const app = renderApp(agent.url);
     await waitForFrame(app.lastFrame, (f) => f.includes('1m 1.25 PH/s'));
