@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type Result } from '@farmhand/core';
 import { parseConfig } from '@farmhand/core/config';
+import { serialConfigSchema } from '../serial/serial-config.js';
 
 // The agent's one config file (JSON). Every key has a default, so `farmhand agent` runs with no file.
 // docs/agent-config.md documents each key; keep the two in step.
@@ -101,6 +102,8 @@ export const agentConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** USB and serial miners the agent drives itself (docs/serial-miners.md). */
+    serial: serialConfigSchema,
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -136,6 +139,9 @@ export interface AgentFlags {
   minDifficulty?: number;
   startDifficulty?: number;
   logLevel?: string;
+  /** Serial ports to mine with (repeatable --serial). */
+  serial?: string[];
+  serialAccount?: string;
 }
 
 /** Applies flags on top of the raw file contents, before validation, so one schema checks both. */
@@ -152,11 +158,16 @@ export function withFlags(raw: unknown, flags: AgentFlags): Record<string, unkno
   if (flags.startDifficulty !== undefined) stratum.startDifficulty = flags.startDifficulty;
   if (flags.controlPort !== undefined) control.port = flags.controlPort;
   if (flags.logLevel !== undefined) log.level = flags.logLevel;
+  const serial = section('serial');
+  if (flags.serial?.length)
+    serial.ports = [...((serial.ports as unknown[]) ?? []), ...flags.serial.map((path) => ({ path }))];
+  if (flags.serialAccount !== undefined) serial.account = flags.serialAccount;
   return {
     ...base,
     stratum,
     control,
     log,
+    serial,
     ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
     ...(flags.upstream?.length ? { upstreams: flags.upstream } : {}),
   };
