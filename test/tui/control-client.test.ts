@@ -55,6 +55,12 @@ describe('ControlClient', () => {
     expect(agent.requests.at(-1)?.path).toBe('/api/v1/miners/no%20such%2Fminer');
   });
 
+  it('an address without a scheme is taken as http', async () => {
+    const client = new ControlClient({ baseUrl: agent.url.replace('http://', ''), token: 's3cret' });
+    expect(client.baseUrl).toBe(agent.url);
+    expect((await client.summary()).ok).toBe(true);
+  });
+
   it('a wrong token is UNAUTHORIZED with a message that names --token', async () => {
     const result = await new ControlClient({ baseUrl: agent.url, token: 'wrong' }).summary();
     expect(result.ok).toBe(false);

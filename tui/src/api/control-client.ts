@@ -60,7 +60,11 @@ export class ControlClient {
   private readonly timeoutMs: number;
 
   constructor(options: ControlClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    // "10.0.0.5:8080" is what people type; the API is plain HTTP unless they say otherwise.
+    const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(options.baseUrl)
+      ? options.baseUrl
+      : `http://${options.baseUrl}`;
+    this.baseUrl = url.replace(/\/+$/, '');
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
