@@ -20,6 +20,7 @@ import {
   type UpstreamWork,
 } from './upstream/index.js';
 import { FarmStats } from './stats/index.js';
+import { DiscoveryService } from './discovery/discovery-service.js';
 
 // The mineragent: the farm's miners on one side (StratumServer), the upstreams on the other
 // (UpstreamSet), SQLite in between so that nothing acknowledged to a miner is lost.
@@ -44,6 +45,8 @@ export class Agent {
   private graceTimer: NodeJS.Timeout | null = null;
   private rollTimer: NodeJS.Timeout | null = null;
   private stratumPort = 0;
+  /** Inventory, scans, passive listeners and device writes (docs/discovery.md). */
+  discovery!: DiscoveryService;
 
   private constructor(
     readonly config: AgentConfig,
@@ -105,6 +108,21 @@ export class Agent {
     const agent = new Agent(config, log, store, server, set, upstreams, new GroupCommit(store));
     agent.wire();
     agent.stratumPort = (await server.listen()).port;
+    const found = DiscoveryService.open({
+      config: config.discovery,
+      inventory: store.inventory,
+      dbPath: join(config.dataDir, 'agent.sqlite'),
+      stratumPort: agent.stratumPort,
+      stratumHost: s.host,
+      log: log.child({ part: 'discovery' }),
+    });
+    if (!found.ok) {
+      await server.close();
+      store.close();
+      throw new AgentStartError(found.error.code, found.error.message);
+    }
+    agent.discovery = found.value;
+    await agent.discovery.start();
     set.start();
     // With no upstream configured the miners wait on a paused socket; say so once, clearly.
     if (upstreams.length === 0)
@@ -283,6 +301,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.clearGrace();
     if (this.rollTimer) clearInterval(this.rollTimer);
+    await this.discovery.stop();
     await this.server.close();
     await this.upstreams.close();
     // Sockets report their close after close() resolves: nothing may reach the store once it is shut.

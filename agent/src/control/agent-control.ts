@@ -17,6 +17,7 @@ import type {
   WorkerRow,
   AgentEvent,
   Health,
+  ScanState,
 } from './types.js';
 
 // The agent as the control API sees it: everything is derived from the live parts on each request.
@@ -190,34 +191,9 @@ export class AgentControl implements ControlSource {
       .slice(0, query.limit);
   }
 
-  discovery(): {
-    scan: {
-      running: boolean;
-      ranges: string[];
-      done: number;
-      total: number;
-      found: number;
-      startedAt: number | null;
-    };
-    devices: Device[];
-  } {
-    const devices: Device[] = this.agent.store.inventory.list().map((d) => ({
-      ip: d.address,
-      mac: d.mac ?? null,
-      make: d.make ?? 'unknown',
-      model: d.model ?? null,
-      firmware: d.firmware ?? null,
-      firmwareVersion: d.version ?? null,
-      serial: d.serial ?? null,
-      hashrateThs: null,
-      adopted: false,
-      firstSeen: d.firstSeen,
-      lastSeen: d.lastSeen,
-    }));
-    return {
-      scan: { running: false, ranges: [], done: 0, total: 0, found: devices.length, startedAt: null },
-      devices,
-    };
+  discovery(): { scan: ScanState; devices: Device[] } {
+    const d = this.agent.discovery;
+    return { scan: d.state(), devices: d.devices() };
   }
 
   async switchUpstream(name: string): Promise<ActionResult> {
@@ -231,28 +207,38 @@ export class AgentControl implements ControlSource {
     return done ? { ok: true } : failure(404, 'NO_SUCH_UPSTREAM', `no upstream named ${name}`);
   }
 
+  /** A miner row's device is the inventory entry at its peer address (or `id` is the address). */
+  private deviceIp(id: string): string | null {
+    const row = this.miners().find((r) => r.id === id);
+    const ip = row?.ip.replace(/^::ffff:/, '') ?? id;
+    return this.agent.discovery.devices().some((d) => d.ip === ip) ? ip : null;
+  }
+
   async restartMiner(id: string): Promise<ActionResult> {
-    return failure(
-      501,
-      'NO_DEVICE_API',
-      `miner ${id}: device control needs the miner in the discovery inventory (issue 7)`,
-    );
+    const ip = this.deviceIp(id);
+    if (ip === null) return notInInventory(id);
+    const r = await this.agent.discovery.restart(ip);
+    return r.ok ? { ok: true } : deviceFailure(r.error.code, r.error.message);
   }
 
-  async repointMiner(id: string): Promise<ActionResult> {
-    return failure(
-      501,
-      'NO_DEVICE_API',
-      `miner ${id}: device control needs the miner in the discovery inventory (issue 7)`,
-    );
+  async repointMiner(
+    id: string,
+    target: { url: string; user: string; password?: string },
+  ): Promise<ActionResult> {
+    const ip = this.deviceIp(id);
+    if (ip === null) return notInInventory(id);
+    const r = await this.agent.discovery.repoint(ip, target);
+    return r.ok ? { ok: true } : deviceFailure(r.error.code, r.error.message);
   }
 
-  async startScan(): Promise<ActionResult> {
-    return failure(501, 'NO_SCANNER', 'scanning from the agent is not wired yet; use `farmhand scan`');
+  async startScan(ranges: string[]): Promise<ActionResult> {
+    const r = this.agent.discovery.startScan(ranges);
+    if (r.ok) return { ok: true };
+    return failure(r.error.code === 'SCAN_RUNNING' ? 409 : 400, r.error.code, r.error.message);
   }
 
-  async adopt(_request: AdoptRequest): Promise<{ ok: true; changes: AdoptChange[] } | ActionFailure> {
-    return failure(501, 'NO_ADOPT', 'adopting devices is not wired yet');
+  async adopt(request: AdoptRequest): Promise<{ ok: true; changes: AdoptChange[] } | ActionFailure> {
+    return { ok: true, changes: await this.agent.discovery.adopt(request) };
   }
 
   metrics(): Promise<string> {
@@ -349,6 +335,27 @@ function rowOf(s: MinerSessionInfo, id: string, worker: string, now: number): Mi
     status: recent ? 'up' : 'idle',
     userAgent: s.userAgent ?? null,
   };
+}
+
+function notInInventory(id: string): ActionFailure {
+  return failure(
+    404,
+    'NOT_IN_INVENTORY',
+    `miner ${id}: no discovered device at its address; scan its range (POST /api/v1/discovery/scan) first`,
+  );
+}
+
+const DEVICE_STATUS: Record<string, number> = {
+  NOT_IN_INVENTORY: 404,
+  BUSY: 409,
+  BAD_TARGET: 400,
+  UNSUPPORTED: 501,
+  UNREACHABLE: 502,
+  DEVICE_REFUSED: 502,
+};
+
+function deviceFailure(code: string, message: string): ActionFailure {
+  return failure(DEVICE_STATUS[code] ?? 500, code, message);
 }
 
 function levelOf(kind: string): 'info' | 'warn' | 'error' {

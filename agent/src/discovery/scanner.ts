@@ -17,6 +17,8 @@ export interface ScanOptions {
   readonly portMap?: PortMap;
   readonly credentials?: Readonly<Record<string, { user: string; password: string }>>;
   readonly onMiner?: (m: MinerReading) => void;
+  /** After each address, miner or not (progress). */
+  readonly onHost?: (host: string) => void;
 }
 
 export interface ScanReport {
@@ -74,6 +76,7 @@ export async function scan(ranges: readonly AddressRange[], opts: ScanOptions): 
       } catch {
         // readMiner returns errors as values; this only guards the scan's promise against a bug.
       }
+      opts.onHost?.(host);
     }
   };
   const n = Math.max(1, Math.min(opts.concurrency ?? SCAN_DEFAULTS.concurrency, list.length || 1));

@@ -67,6 +67,11 @@ export class HostProbe {
     return run;
   }
 
+  /** Every answer received so far (after the conversation: what identification and status read). */
+  async answers(): Promise<Answer[]> {
+    return Promise.all(this.cache.values());
+  }
+
   private async send(
     transport: Transport,
     port: number,

@@ -2,7 +2,7 @@
 // normalized into MinerStatus. One HostProbe per host keeps it to one request at a time.
 import { fail, ok, type Result } from '@farmhand/core';
 import type { FirmwareProfile } from './firmware-profile.js';
-import { HostProbe, type HostProbeOptions } from './host-probe.js';
+import { HostProbe, type Answer, type HostProbeOptions } from './host-probe.js';
 import { identifyWith, routeOf, type IdentifyError, type Identity } from './identify.js';
 import type { MinerStatus, ReplySet } from './miner-status.js';
 import { normalizeStatus } from './status-normalizer.js';
@@ -25,6 +25,51 @@ export interface MinerReading extends MinerStatus {
   readonly profileId: string;
   /** Requests sent to this host, identification and status together. */
   readonly requests: number;
+  /** Where a reply already read carried them (Antminer system info, AxeOS info, Whatsminer summary). */
+  readonly mac: string | null;
+  readonly serial: string | null;
+}
+
+const MAC_FIELDS = ['macaddr', 'macAddr', 'MAC', 'mac'];
+const SERIAL_FIELDS = ['serinum', 'SerialNo', 'serial', 'serialNumber', 'Serial Number', 'minerSN'];
+const MAC_RE = /^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i;
+
+/** First value under one of `keys` anywhere in the reply (top level or one section deep). */
+function findField(data: JsonObject | null, keys: readonly string[]): string | null {
+  if (!data) return null;
+  const look = (o: JsonObject): string | null => {
+    for (const k of keys) {
+      const v = o[k];
+      if (typeof v === 'string' && v.trim() !== '') return v.trim();
+    }
+    return null;
+  };
+  const top = look(data);
+  if (top) return top;
+  for (const v of Object.values(data)) {
+    const list = Array.isArray(v) ? v : [v];
+    for (const e of list)
+      if (e !== null && typeof e === 'object' && !Array.isArray(e)) {
+        const x = look(e as JsonObject);
+        if (x) return x;
+      }
+  }
+  return null;
+}
+
+function facts(answers: readonly Answer[]): { mac: string | null; serial: string | null } {
+  let mac: string | null = null;
+  let serial: string | null = null;
+  for (const a of answers) {
+    const data =
+      a.kind === 'cgminer' && a.reply.form !== 'plain' ? a.reply.data : a.kind === 'http' ? a.json : null;
+    const m = findField(data, MAC_FIELDS);
+    // Avalon reports the MAC as 12 bare hex digits.
+    const colons = m !== null && /^[0-9a-f]{12}$/i.test(m) ? m.replace(/(..)(?!$)/g, '$1:') : m;
+    if (mac === null && colons !== null && MAC_RE.test(colons)) mac = colons.toUpperCase().replace(/-/g, ':');
+    serial ??= findField(data, SERIAL_FIELDS);
+  }
+  return { mac, serial };
 }
 
 export async function readMiner(
@@ -55,6 +100,7 @@ export async function readMiner(
       ...status,
       profileId: profile.id,
       requests: probe.requestsSent,
+      ...facts(await probe.answers()),
     });
   } catch (e) {
     return fail('NOT_A_MINER', `${host}: reading failed: ${(e as Error).message}`);

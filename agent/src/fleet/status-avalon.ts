@@ -54,17 +54,19 @@ export function avalonStatus(replies: ReplySet): StatusReading {
     const wall = first(t, 'WALLPOWER');
     if (wall !== null) power = (power ?? 0) + wall;
     const perBoard = nums(t.get('MGHS'));
-    if (perBoard.length > 0) {
-      // 11xx and later: one module, hash boards listed inside it.
-      const temps = nums(t.get('MTavg') ?? t.get('MTmax'));
-      perBoard.forEach((g, i) => {
+    const temps = nums(t.get('MTavg') ?? t.get('MTmax'));
+    if (perBoard.length > 0 || temps.length > 1) {
+      // 11xx and later: one module, hash boards listed inside it (MGHS per board; some builds only
+      // list the boards' temperatures).
+      for (let i = 0; i < Math.max(perBoard.length, temps.length); i++) {
+        const g = perBoard[i];
         const temp = plausibleTemp(temps[i] ?? null);
         boards.push({
           index: boards.length,
-          hashrateThs: round(g / 1000, 6),
+          ...(g !== undefined ? { hashrateThs: round(g / 1000, 6) } : {}),
           ...(temp !== undefined ? { tempC: temp } : {}),
         });
-      });
+      }
     } else {
       // 7xx/8xx: each module is a board.
       const temp = plausibleTemp(first(t, 'TAvg', 'TMax', 'Temp'));
