@@ -61,8 +61,8 @@ export const gatewayConfigSchema = z.strictObject({
   agentDifficulty: difficulty.default(1024),
   /** Jobmaster addresses in failover order. */
   jobmaster: z.array(address).min(1, 'give at least one jobmaster "host:port"'),
-  /** The metawriter (or a metarelay) that receives the stats batches. */
-  metawriter: address,
+  /** The metawriter (or a metarelay) that receives the stats batches; without one no stats are kept. */
+  metawriter: address.optional(),
   startDifficulty: difficulty.default(1024),
   /** Lowest difficulty vardiff may choose; fractions allowed (regtest, CPU miners). */
   minDifficulty: difficulty.default(16),

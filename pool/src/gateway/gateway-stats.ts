@@ -12,7 +12,8 @@ export interface GatewayStatsOptions {
   readonly coin: string;
   readonly spoolDir: string;
   readonly spoolMaxBytes: number;
-  readonly metawriter: { readonly host: string; readonly port: number };
+  /** Absent: a pool without Redis (a solo miner's `farmhand-pool run`); batches are not kept. */
+  readonly metawriter: { readonly host: string; readonly port: number } | undefined;
   readonly logger: Logger;
 }
 
@@ -33,11 +34,15 @@ export class GatewayStats {
     if (this.spool.pending > 0)
       this.#log.info({ pending: this.spool.pending }, 'stats spool holds batches from before the restart');
     this.#agg = new MinuteAggregator({ source: opts.source, host: opts.host, coin: opts.coin });
-    this.sender = new StatsSender(this.spool, { ...opts.metawriter, logger: opts.logger });
+    // Without a metawriter the sender is never started (and the spool never written).
+    this.sender = new StatsSender(this.spool, {
+      ...(opts.metawriter ?? { host: '127.0.0.1', port: 0 }),
+      logger: opts.logger,
+    });
   }
 
   start(): void {
-    this.sender.start();
+    if (this.#opts.metawriter) this.sender.start();
     this.#timer = setInterval(() => this.flush(Math.floor(Date.now() / 1000)), 1000);
     this.#timer.unref();
   }
@@ -77,7 +82,7 @@ export class GatewayStats {
   /** Moves closed minutes and events into the spool (`now` = Infinity drains everything). */
   flush(now: number): void {
     const batches: StatsBatch[] = [...this.#agg.takeEvents(), ...this.#agg.takeClosedMinutes(now)];
-    if (batches.length === 0) return;
+    if (batches.length === 0 || !this.#opts.metawriter) return;
     for (const b of batches) {
       if (!this.spool.append({ ...b, seq: this.spool.takeSeq() })) {
         if (this.spool.dropped > this.#droppedLogged) {
