@@ -22,6 +22,14 @@ export const MIN_REFRESH_MS = 250;
 
 /** Starts the terminal UI and resolves when the technician quits. */
 export async function runTui(options: TuiOptions = {}): Promise<void> {
+  if (!process.stdin.isTTY) {
+    // Keys need a terminal in raw mode; without one ink fails deep inside React.
+    process.stderr.write(
+      'farmhand tui needs an interactive terminal (stdin is not a TTY); for scripts use the control API\n',
+    );
+    process.exitCode = 1;
+    return;
+  }
   const client = new ControlClient({
     baseUrl: options.agentUrl ?? DEFAULT_AGENT_URL,
     token: options.token ?? process.env['FARMHAND_TOKEN'],
