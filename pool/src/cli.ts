@@ -6,6 +6,7 @@ import { alertcenterCommand } from './alertcenter/command.js';
 import { fakeBitcoindCommand } from './fake-bitcoind/command.js';
 import { gatewayCommand } from './gateway/command.js';
 import { jobmasterCommand } from './jobmaster/command.js';
+import { bitpeerCommand } from './bitpeer/command.js';
 import { metarelayCommand } from './metarelay/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -22,7 +23,8 @@ export function buildProgram(): Command {
     .addCommand(alertcenterCommand())
     .addCommand(fakeBitcoindCommand())
     .addCommand(jobmasterCommand())
-    .addCommand(gatewayCommand());
+    .addCommand(gatewayCommand())
+    .addCommand(bitpeerCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

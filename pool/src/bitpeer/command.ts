@@ -1,0 +1,46 @@
+// `farmhand-pool bitpeer --config FILE`
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { parseBitpeerConfig } from './config.js';
+import { Bitpeer } from './bitpeer.js';
+
+export function bitpeerCommand(): Command {
+  return new Command('bitpeer')
+    .description('light Bitcoin P2P node: new tips to the jobmasters at once, found blocks to many nodes')
+    .requiredOption('--config <file>', 'JSON config file (see docs/bitpeer.md)')
+    .action(async (opts: { config: string }) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(opts.config, 'utf8'));
+      } catch (e) {
+        console.error(`bitpeer: cannot read config ${opts.config}: ${(e as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const config = parseBitpeerConfig(raw);
+      if (!config.ok) {
+        console.error(`bitpeer: ${opts.config}: ${config.error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const log = pino({ name: 'bitpeer', level: config.value.logLevel });
+      const bitpeer = new Bitpeer(config.value, log);
+      try {
+        const { port } = await bitpeer.start();
+        if (port !== undefined) log.info({ port }, 'listening for blockmasters');
+      } catch (e) {
+        log.fatal(`cannot start: ${(e as Error).message}`);
+        process.exitCode = 1;
+        return;
+      }
+      // SIGHUP re-reads the peer list without a restart.
+      process.on('SIGHUP', () => bitpeer.reload());
+      const stop = (signal: string): void => {
+        log.info({ signal }, 'stopping');
+        void bitpeer.stop().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}
