@@ -57,8 +57,9 @@ describe('the app against a contract server', () => {
     await press(app.stdin, '?');
     const help = await waitForFrame(app.lastFrame, (f) => f.includes('Keys'));
     expect(help).toContain('Tab / Shift-Tab, 1-5');
-    await press(app.stdin, 'x');
-    await waitForFrame(app.lastFrame, (f) => f.includes('6 events'));
+    await press(app.stdin, 'l'); // closes the help, and only that: the level stays "all"
+    const back = await waitForFrame(app.lastFrame, (f) => f.includes('6 events'));
+    expect(back).toContain('level all');
   });
 
   it('the miner filter narrows the rows (server side) and Esc clears it', async () => {

@@ -51,10 +51,12 @@ export function App({
   const summary = usePoll(() => client.summary(), refreshMs, 'summary', now);
   useTick(1000);
 
-  // Screens handle their keys first (children subscribe first); this sees the same key after them.
+  // The app and the current screen both hear every key, in no promised order. Screens stand back
+  // while the help is up (overlay) and the app while a field or dialog has the keyboard (capture).
   const handler = useRef<Parameters<typeof useInput>[0]>(() => {});
   handler.current = (input, key) => {
-    if (help) return setHelp(false);
+    // Closed on the next turn, so the screen also still sees the overlay for the key that closes it.
+    if (help) return void setImmediate(() => setHelp(false));
     if (capture.current) return;
     if (input === 'q') return exit();
     if (input === '?') return setHelp(true);
