@@ -143,15 +143,27 @@ describe('farmhand doctor', () => {
     expect(r.ok).toBe(false);
   });
 
-  it('FAILs a missing data directory', async () => {
+  it('WARNs a data directory the agent will create, FAILs one that cannot be created', async () => {
     const dir = tempDir();
-    const config = writeConfig(dir, {
-      dataDir: join(dir, 'nope'),
+    const ports = {
       stratum: { host: '127.0.0.1', port: await freePort() },
       control: { port: await freePort() },
-    });
-    const d = (await doctor({ config })).byId.get('data-dir');
-    expect([d?.level, d?.message]).toEqual(['fail', `${join(dir, 'nope')} does not exist`]);
+    };
+    const later = (
+      await doctor({ config: writeConfig(dir, { dataDir: join(dir, 'new/data'), ...ports }) })
+    ).byId.get('data-dir');
+    expect([later?.level, later?.message]).toEqual([
+      'warn',
+      `${join(dir, 'new/data')} does not exist yet; the agent creates it on its first start`,
+    ]);
+    writeFileSync(join(dir, 'file'), '');
+    const never = (
+      await doctor({ config: writeConfig(dir, { dataDir: join(dir, 'file/data'), ...ports }) })
+    ).byId.get('data-dir');
+    expect([never?.level, never?.message]).toEqual([
+      'fail',
+      `${join(dir, 'file/data')} cannot be created: ${join(dir, 'file')} is a file, not a directory`,
+    ]);
   });
 
   it('names each bad key of a config by its path, and still runs the other checks', async () => {

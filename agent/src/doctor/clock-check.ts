@@ -43,7 +43,7 @@ export function checkClock(facts: ClockFacts): CheckResult {
     return check(
       'clock',
       'ok',
-      `system time is ${at} (whether it is synchronized cannot be asked here: no timedatectl)`,
+      `system time is ${at} (whether it is synchronized cannot be told here: no timedatectl, or no systemd to answer it)`,
     );
   return check('clock', 'ok', `system time is ${at}, synchronized`);
 }

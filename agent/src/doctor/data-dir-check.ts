@@ -1,5 +1,14 @@
-import { chownSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  accessSync,
+  chownSync,
+  constants,
+  existsSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../store/index.js';
 import { check, type CheckResult } from './check-result.js';
@@ -24,6 +33,50 @@ function passwdEntry(user: string): { uid: number; gid: number } | null {
   }
 }
 
+/** The agent creates its data directory on start (recursively), if the nearest existing parent lets it. */
+function missing(dir: string, serviceUser: string): DataDirFinding {
+  const create = `sudo install -d -o ${serviceUser} -g ${serviceUser} -m 750 ${dir} (or re-run the installer)`;
+  let parent = dirname(resolve(dir));
+  for (;;) {
+    try {
+      const st = statSync(parent);
+      if (!st.isDirectory())
+        return {
+          result: check(
+            'data-dir',
+            'fail',
+            `${dir} cannot be created: ${parent} is a file, not a directory`,
+            'set dataDir (or --data-dir) to a directory path',
+          ),
+          exists: false,
+        };
+      accessSync(parent, constants.W_OK);
+      return {
+        result: check(
+          'data-dir',
+          'warn',
+          `${dir} does not exist yet; the agent creates it on its first start`,
+          `to create it now: ${create}`,
+        ),
+        exists: false,
+      };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || parent === dirname(parent))
+        return {
+          result: check(
+            'data-dir',
+            'fail',
+            `${dir} does not exist and cannot be created here (${parent}: ${code})`,
+            create,
+          ),
+          exists: false,
+        };
+      parent = dirname(parent);
+    }
+  }
+}
+
 export interface DataDirFinding {
   readonly result: CheckResult;
   /** The directory is there (the store can be looked at). */
@@ -45,12 +98,7 @@ export function checkDataDir(dir: string, serviceUser = SERVICE_USER): DataDirFi
     st = statSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      return fail(
-        `${dir} does not exist`,
-        `sudo install -d -o ${serviceUser} -g ${serviceUser} -m 750 ${dir} (or re-run the installer)`,
-        false,
-      );
+    if (code === 'ENOENT' || code === 'ENOTDIR') return missing(dir, serviceUser);
     return fail(`cannot look at ${dir} (${code})`, 'run farmhand doctor with sudo', false);
   }
   if (!st.isDirectory())

@@ -117,6 +117,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     const store = checkStore(config.dataDir);
     checks.push(store.result);
     depth = store.depth;
+  } else {
+    // No directory, no store: nothing is buffered.
+    depth = 0;
+    source = 'no store yet';
   }
   if (probe.buffered !== null) {
     depth = probe.buffered;
