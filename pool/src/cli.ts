@@ -7,6 +7,7 @@ import { fakeBitcoindCommand } from './fake-bitcoind/command.js';
 import { gatewayCommand } from './gateway/command.js';
 import { jobmasterCommand } from './jobmaster/command.js';
 import { bitpeerCommand } from './bitpeer/command.js';
+import { poolbenchCommand } from './poolbench/command.js';
 import { metarelayCommand } from './metarelay/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -24,7 +25,8 @@ export function buildProgram(): Command {
     .addCommand(fakeBitcoindCommand())
     .addCommand(jobmasterCommand())
     .addCommand(gatewayCommand())
-    .addCommand(bitpeerCommand());
+    .addCommand(bitpeerCommand())
+    .addCommand(poolbenchCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

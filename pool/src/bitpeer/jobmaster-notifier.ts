@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FrameDecoder } from '@farmhand/core/uplink';
-import { decodeJmMessage, encodeJmMessage, type NewTipMessage } from '../jobmaster/wire.js';
+import { decodeJmMessage, encodeJmMessage, type JobMessage, type NewTipMessage } from '../jobmaster/wire.js';
 import type { HostPort } from './config.js';
 
 export type TipNotice = Omit<NewTipMessage, 'type'>;
@@ -20,6 +20,7 @@ class JobmasterLink {
     private readonly name: string,
     private readonly reconnectMs: number,
     private readonly log: Logger,
+    private readonly onJob?: (job: JobMessage) => void,
   ) {}
 
   start(): void {
@@ -32,12 +33,13 @@ class JobmasterLink {
       this.send({ type: 'HELLO', name: this.name });
       this.log.info({ jobmaster: `${this.addr.host}:${this.addr.port}` }, 'jobmaster connected');
     });
-    // Jobs and other pushes are not ours to act on; ERRORs are worth a log line.
+    // The jobmaster's jobs say what it mines now (poolbench compares against them); ERRORs get a log line.
     s.on('data', (chunk: Buffer) => {
       for (const r of decoder.push(chunk)) {
         if (!r.ok) return s.destroy();
         const m = decodeJmMessage(r.value);
         if (m.ok && m.value.type === 'ERROR') this.log.warn({ code: m.value.code }, m.value.message);
+        if (m.ok && m.value.type === 'JOB') this.onJob?.(m.value);
       }
     });
     s.on('error', () => undefined);
@@ -64,8 +66,14 @@ class JobmasterLink {
 export class JobmasterNotifier {
   readonly #links: JobmasterLink[];
 
-  constructor(addrs: readonly HostPort[], name: string, reconnectMs: number, log: Logger) {
-    this.#links = addrs.map((a) => new JobmasterLink(a, name, reconnectMs, log));
+  constructor(
+    addrs: readonly HostPort[],
+    name: string,
+    reconnectMs: number,
+    log: Logger,
+    onJob?: (job: JobMessage) => void,
+  ) {
+    this.#links = addrs.map((a) => new JobmasterLink(a, name, reconnectMs, log, onJob));
   }
 
   start(): void {
