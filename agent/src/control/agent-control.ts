@@ -207,11 +207,19 @@ export class AgentControl implements ControlSource {
     return done ? { ok: true } : failure(404, 'NO_SUCH_UPSTREAM', `no upstream named ${name}`);
   }
 
-  /** A miner row's device is the inventory entry at its peer address (or `id` is the address). */
+  /**
+   * A miner row's device is the inventory entry at its peer address; behind NAT (or several miners on
+   * one address) the device the agent gave that worker name to; else `id` is the device address.
+   */
   private deviceIp(id: string): string | null {
+    const d = this.agent.discovery;
+    const known = (ip: string) => d.devices().some((x) => x.ip === ip);
     const row = this.miners().find((r) => r.id === id);
-    const ip = row?.ip.replace(/^::ffff:/, '') ?? id;
-    return this.agent.discovery.devices().some((d) => d.ip === ip) ? ip : null;
+    const peer = row?.ip.replace(/^::ffff:/, '');
+    if (peer && known(peer)) return peer;
+    const named = row ? d.audit.addressOfWorker(row.worker) : null;
+    if (named && known(named)) return named;
+    return known(id) ? id : null;
   }
 
   async restartMiner(id: string): Promise<ActionResult> {

@@ -31,6 +31,7 @@ interface Row {
 export class DeviceAudit {
   readonly #insert: Database.Statement;
   readonly #list: Database.Statement;
+  readonly #byWorker: Database.Statement;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
@@ -38,6 +39,16 @@ export class DeviceAudit {
        VALUES (@at, @address, @make, @action, @worker, @from, @to, @ok, @error)`,
     );
     this.#list = db.prepare('SELECT * FROM device_audit ORDER BY id DESC LIMIT ?');
+    this.#byWorker = db.prepare(
+      `SELECT address FROM device_audit WHERE worker = ? AND ok = 1 AND action IN ('adopt', 'repoint')
+       ORDER BY id DESC LIMIT 1`,
+    );
+  }
+
+  /** The device last given this worker name by an applied adopt or repoint. */
+  addressOfWorker(worker: string): string | null {
+    const row = this.#byWorker.get(worker) as { address: string } | undefined;
+    return row?.address ?? null;
   }
 
   record(e: Omit<AuditEntry, 'id'>): void {

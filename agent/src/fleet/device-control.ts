@@ -111,7 +111,8 @@ export async function changePools(
       const to = endpoint(host, profile, 'cgminer-tcp', o);
       if (!to || !creds) return unsupported(profile, 'the pool change');
       const slots = pools.slice(0, 3);
-      for (let i = 0; i < slots.length; i++) {
+      // Backups first, the new primary last: if a write fails midway the miner's primary is untouched.
+      for (let i = slots.length - 1; i >= 0; i--) {
         const p = slots[i] as PoolTarget;
         const param = ['0', 'setpool', creds.user, creds.password, String(i), p.url, p.user, p.password];
         const r = await cgminerCommand(to, 'ascset', { parameter: param.join(','), timeoutMs: t });

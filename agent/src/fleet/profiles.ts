@@ -14,7 +14,10 @@ export type LoadProfilesError = 'INVALID_PROFILE' | 'PROFILES_UNREADABLE';
 export function loadProfiles(dir: string = PROFILES_DIR): Result<FirmwareProfile[], LoadProfilesError> {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'));
+    // usb-*.json describe USB serial devices (kind "usb"): agent/src/serial/usb-profile.ts reads those.
+    names = readdirSync(dir).filter(
+      (n) => n.endsWith('.json') && !n.endsWith('.schema.json') && !n.startsWith('usb-'),
+    );
   } catch (e) {
     return fail('PROFILES_UNREADABLE', `cannot list firmware profiles in ${dir}: ${(e as Error).message}`);
   }
