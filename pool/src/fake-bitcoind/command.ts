@@ -46,7 +46,7 @@ export function fakeBitcoindCommand(): Command {
         });
         const notifier = createServiceNotifier();
         const { url } = await fake.listen();
-        notifier.ready(`fake-bitcoind on ${url}`);
+        notifier.ready(`fake-bitcoind on ${opts.host}, regtest`);
         console.log(`fake-bitcoind listening: ${url} (regtest, tip height ${fake.chain.tip.height})`);
         const stop = (): void => {
           notifier.stopping();
