@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { fail, ok, type Result } from '@farmhand/core';
 import type { AgentConfig } from '../config/index.js';
-import { changePools, restartDevice, type DeviceControlOptions } from '../fleet/device-control.js';
+import type { DeviceControlOptions } from '../fleet/device-control.js';
 import type { FirmwareProfile } from '../fleet/firmware-profile.js';
 import type { PortMap } from '../fleet/host-probe.js';
 import { readMiner, type MinerReading } from '../fleet/miner-reader.js';
@@ -15,14 +15,16 @@ import { loadProfiles } from '../fleet/profiles.js';
 import { openDatabase } from '../store/agent-database.js';
 import type { Inventory, InventoryEntry } from '../store/inventory.js';
 import { addresses, parseRange, type AddressRange } from './address-range.js';
-import { agentAddressFor, isAdopted, planPools, workerName, type WorkerNaming } from './adopt-plan.js';
+import { agentAddressFor, isAdopted, type WorkerNaming } from './adopt-plan.js';
 import { startAdvertiser, type Advertiser } from './agent-advertiser.js';
 import { DeviceAudit } from './device-audit.js';
+import { DeviceWriter, type AdoptChange, type AdoptRequest } from './device-writer.js';
 import { IpReportListener, type IpReport } from './ip-report.js';
 import { browseAxeos, type MdnsDevice } from './mdns-browse.js';
 import { scan } from './scanner.js';
 
 export type DiscoveryConfig = AgentConfig['discovery'];
+export type { AdoptChange, AdoptRequest, DeviceActionError } from './device-writer.js';
 
 const PKG_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -57,24 +59,6 @@ export interface DeviceView {
   profileId: string | null;
 }
 
-export interface AdoptRequest {
-  readonly ips?: readonly string[];
-  readonly make?: string;
-  readonly naming?: WorkerNaming;
-  readonly dryRun: boolean;
-}
-
-export interface AdoptChange {
-  ip: string;
-  worker: string;
-  from: string[];
-  to: string[];
-  applied: boolean;
-  error?: string;
-}
-
-export type DeviceActionError =
-  'NOT_IN_INVENTORY' | 'UNREACHABLE' | 'BUSY' | 'UNSUPPORTED' | 'DEVICE_REFUSED' | 'BAD_TARGET';
 export type ScanStartError = 'BAD_RANGE' | 'RANGE_NOT_CONFIGURED' | 'NOTHING_TO_SCAN' | 'SCAN_RUNNING';
 
 export interface DiscoveryServiceOptions {
@@ -107,7 +91,7 @@ export class DiscoveryService {
   private readonly portMap: PortMap;
   /** mDNS-found devices announce their HTTP port; it replaces 80 for that address. */
   private readonly httpPorts = new Map<string, number>();
-  private readonly busy = new Set<string>();
+  private readonly writer: DeviceWriter;
   private readonly timers: NodeJS.Timeout[] = [];
   private ipReports: IpReportListener | null = null;
   private advertiser: Advertiser | null = null;
@@ -124,6 +108,7 @@ export class DiscoveryService {
     private readonly db: Database.Database,
   ) {
     this.audit = new DeviceAudit(db);
+    this.writer = new DeviceWriter(this);
     this.configured = o.config.ranges.flatMap((t) => {
       const r = parseRange(t);
       return r.ok ? [r.value] : [];
@@ -351,147 +336,19 @@ export class DiscoveryService {
     };
   }
 
-  /** Re-points the selected devices at the agent (dry run: only says what would change). */
-  async adopt(req: AdoptRequest): Promise<AdoptChange[]> {
-    const all = this.devices();
-    const wanted = req.ips
-      ? req.ips.map((ip) => all.find((d) => d.ip === ip) ?? ip)
-      : all.filter((d) => req.make === undefined || d.make === req.make || d.firmware === req.make);
-    const naming = req.naming ?? this.o.config.naming;
-    const out: AdoptChange[] = new Array<AdoptChange>(wanted.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < wanted.length) {
-        const i = next++;
-        out[i] = await this.adoptOne(wanted[i] as DeviceView | string, naming, req.dryRun);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(8, wanted.length) }, worker));
-    return out;
+  adopt(req: AdoptRequest): Promise<AdoptChange[]> {
+    return this.writer.adopt(req);
   }
 
-  private async adoptOne(
-    d: DeviceView | string,
-    naming: WorkerNaming,
-    dryRun: boolean,
-  ): Promise<AdoptChange> {
-    if (typeof d === 'string')
-      return { ip: d, worker: '', from: [], to: [], applied: false, error: `${d} is not in the inventory` };
-    const worker = workerName(this.o.config.account, naming, d);
-    const agentUrl = this.agentUrl(d.ip);
-    if (agentUrl === null)
-      return {
-        ip: d.ip,
-        worker,
-        from: [],
-        to: [],
-        applied: false,
-        error: 'no local address reaches this device',
-      };
-    const r = await this.write(
-      d.ip,
-      'adopt',
-      dryRun,
-      (now) => planPools(now.pools, agentUrl, worker),
-      worker,
-    );
-    return r.ok
-      ? { ip: d.ip, worker, from: r.value.from, to: r.value.to, applied: r.value.applied }
-      : { ip: d.ip, worker, from: [], to: [], applied: false, error: r.error.message };
+  repoint(ip: string, target: { url: string; user: string; password?: string }) {
+    return this.writer.repoint(ip, target);
   }
 
-  /** Puts `target` first on the device, its old pools behind it. */
-  async repoint(
-    ip: string,
-    target: { url: string; user: string; password?: string },
-  ): Promise<Result<{ from: string[]; to: string[] }, DeviceActionError>> {
-    if (!/^[a-z0-9+.-]+:\/\/[^/:]+:\d+/i.test(target.url))
-      return fail('BAD_TARGET', `"${target.url}" is not a pool URL like stratum+tcp://host:port`);
-    const r = await this.write(
-      ip,
-      'repoint',
-      false,
-      (now) => {
-        const plan = planPools(now.pools, target.url, target.user);
-        const first = plan.pools[0];
-        if (first && target.password !== undefined) plan.pools[0] = { ...first, password: target.password };
-        return plan;
-      },
-      target.user,
-    );
-    return r.ok ? ok({ from: r.value.from, to: r.value.to }) : r;
+  restart(ip: string) {
+    return this.writer.restart(ip);
   }
 
-  async restart(ip: string): Promise<Result<'applied', DeviceActionError>> {
-    return this.withDevice(ip, async (reading, profile) => {
-      const r = await restartDevice(ip, profile, this.controlOptions(ip));
-      const pools = reading.pools.map((p) => `${p.url} ${p.user}`.trim());
-      this.audit.record({
-        at: Date.now(),
-        address: ip,
-        make: reading.make,
-        action: 'restart',
-        worker: null,
-        from: pools,
-        to: pools,
-        ok: r.ok,
-        error: r.ok ? null : r.error.message,
-      });
-      return r.ok ? ok('applied') : fail(r.error.code, r.error.message);
-    });
-  }
-
-  private async write(
-    ip: string,
-    action: 'adopt' | 'repoint',
-    dryRun: boolean,
-    plan: (now: MinerReading) => ReturnType<typeof planPools>,
-    worker: string,
-  ): Promise<Result<{ from: string[]; to: string[]; applied: boolean }, DeviceActionError>> {
-    type Written = { from: string[]; to: string[]; applied: boolean };
-    return this.withDevice<Written>(ip, async (reading, profile) => {
-      const p = plan(reading);
-      if (dryRun) return ok({ from: p.from, to: p.to, applied: false });
-      const r = await changePools(ip, profile, p.pools, this.controlOptions(ip));
-      this.audit.record({
-        at: Date.now(),
-        address: ip,
-        make: reading.make,
-        action,
-        worker,
-        from: p.from,
-        to: p.to,
-        ok: r.ok,
-        error: r.ok ? null : r.error.message,
-      });
-      if (!r.ok) return fail(r.error.code, r.error.message);
-      this.o.log.info({ ip, action, from: p.from, to: p.to }, 'device pools changed');
-      return ok({ from: p.from, to: p.to, applied: true });
-    });
-  }
-
-  /** Fresh reading of an inventory device, one write at a time per device. */
-  private async withDevice<T>(
-    ip: string,
-    work: (reading: MinerReading, profile: FirmwareProfile) => Promise<Result<T, DeviceActionError>>,
-  ): Promise<Result<T, DeviceActionError>> {
-    if (!this.o.inventory.list().some((d) => d.address === ip))
-      return fail('NOT_IN_INVENTORY', `${ip} is not in the discovery inventory; scan its range first`);
-    if (this.busy.has(ip)) return fail('BUSY', `${ip}: another change to this device is in progress`);
-    this.busy.add(ip);
-    try {
-      const reading = await this.read(ip);
-      if (!reading.ok) return fail('UNREACHABLE', reading.error.message);
-      this.store(reading.value);
-      const profile = this.profiles.find((p) => p.id === reading.value.profileId);
-      if (!profile) return fail('UNREACHABLE', `${ip}: unknown firmware profile ${reading.value.profileId}`);
-      return await work(reading.value, profile);
-    } finally {
-      this.busy.delete(ip);
-    }
-  }
-
-  private read(ip: string) {
+  read(ip: string) {
     return readMiner(ip, {
       profiles: this.profiles,
       portMap: this.portsFor(ip),
@@ -501,7 +358,7 @@ export class DiscoveryService {
     });
   }
 
-  private store(m: MinerReading): void {
+  store(m: MinerReading): void {
     const now = Date.now();
     this.o.inventory.upsert({
       address: m.ip,
@@ -526,8 +383,24 @@ export class DiscoveryService {
     return this.o.config.credentials;
   }
 
-  private controlOptions(ip: string): DeviceControlOptions {
+  controlOptions(ip: string): DeviceControlOptions {
     return { portMap: this.portsFor(ip), credentials: this.credentials() };
+  }
+
+  get log(): Logger {
+    return this.o.log;
+  }
+
+  get account(): string {
+    return this.o.config.account;
+  }
+
+  get naming(): WorkerNaming {
+    return this.o.config.naming;
+  }
+
+  profile(id: string): FirmwareProfile | undefined {
+    return this.profiles.find((p) => p.id === id);
   }
 
   agentUrl(minerIp: string): string | null {
