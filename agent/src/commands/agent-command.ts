@@ -6,6 +6,7 @@ import { parseAgentConfig, withFlags, type AgentConfig, type AgentFlags } from '
 import { AgentControl } from '../control/agent-control.js';
 import { ControlApiError, ControlServer } from '../control/index.js';
 import { createServiceNotifier } from '../service/index.js';
+import { SerialService } from '../serial/index.js';
 
 // `farmhand agent`: the appliance daemon. Logs are JSON lines on stdout (journald keeps them).
 
@@ -13,6 +14,8 @@ export interface RunningAgent {
   agent: Agent;
   control: ControlServer;
   controlPort: number;
+  /** USB and serial miners (docs/serial-miners.md). */
+  serial: SerialService;
   stop(): Promise<void>;
 }
 
@@ -53,11 +56,21 @@ export async function runAgent(config: AgentConfig, log: Logger): Promise<Runnin
     throw e;
   }
   log.info({ stratumPort: agent.port, controlPort, dataDir: config.dataDir }, 'agent running');
+  // Serial devices mine through the agent's own stratum port, so they start once it listens.
+  const serial = new SerialService({
+    config: config.serial,
+    stratumPort: agent.port,
+    logger: log.child({ part: 'serial' }),
+    onEvent: (e) => agent.store.events.add({ at: Date.now(), ...e }),
+  });
+  serial.start();
   return {
     agent,
     control,
     controlPort,
+    serial,
     async stop() {
+      await serial.stop();
       await control.close();
       await agent.stop();
     },
@@ -81,6 +94,15 @@ export function agentCommand(): Command {
     )
     .option('--min-difficulty <d>', 'lowest share difficulty (fractions allowed)', num)
     .option('--start-difficulty <d>', 'difficulty a new miner starts at (fractions allowed)', num)
+    .option(
+      '--serial <path>',
+      'serial port of an Icarus-protocol miner, repeatable (USB ids unknown, ptys)',
+      collect,
+    )
+    .option(
+      '--serial-account <name>',
+      'account of serial miners’ workers (<account>.<port name or USB serial>)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level').choices([
         'fatal',

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { parseAgentConfig } from '../../agent/src/config/index.js';
+import { runAgent, type RunningAgent } from '../../agent/src/commands/agent-command.js';
+import type { ShareEvent } from '../../agent/src/downstream/index.js';
+import { SimulatedIcarus } from '../../agent/src/sim/icarus-device.js';
+import { startStratumEndpoint } from '../support/stratum-endpoint.js';
+import { waitFor } from '../support/uplink-peer.js';
+
+// Simulated Icarus devices on ptys → the agent's serial drivers (each its own stratum session with the
+// agent) → the agent → a plain stratum pool.
+
+const log = pino({ level: process.env.SERIAL_LOG ?? 'silent' });
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const DEVICE_DIFFICULTY = 1e-6; // about one nonce per 4300 hashes: shares in seconds at 15 kH/s
+const HASHRATE = 15_000;
+
+async function device(dir: string, name: string): Promise<SimulatedIcarus> {
+  const d = await SimulatedIcarus.start({
+    hashrate: HASHRATE,
+    difficulty: DEVICE_DIFFICULTY,
+    linkPath: join(dir, name),
+  });
+  cleanups.push(() => d.stop());
+  return d;
+}
+
+async function agentWith(dataDir: string, pool: number, ports: string[]): Promise<RunningAgent> {
+  const cfg = parseAgentConfig({
+    dataDir,
+    stratum: {
+      host: '127.0.0.1',
+      port: 0,
+      minDifficulty: DEVICE_DIFFICULTY,
+      startDifficulty: DEVICE_DIFFICULTY,
+      retargetSeconds: 600,
+    },
+    control: { port: 0 },
+    upstreams: [`stratum+tcp://acct:x@127.0.0.1:${pool}`],
+    serial: {
+      account: 'usb',
+      ports: ports.map((path, i) => ({
+        path,
+        name: `ica${i}`,
+        difficulty: DEVICE_DIFFICULTY,
+        hashrate: HASHRATE,
+      })),
+      maxWorkSeconds: 5,
+      reopenMinMs: 100,
+      reopenMaxMs: 400,
+      inventorySeconds: 0,
+    },
+  });
+  if (!cfg.ok) throw new Error(cfg.error.message);
+  const running = await runAgent(cfg.value, log);
+  cleanups.push(() => running.stop());
+  return running;
+}
+
+describe('serial miners end to end', () => {
+  it('mines per device worker; garbage and wrong nonces are hardware errors, never shares; unplug/replug recovers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'farmhand-serial-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const pool = await startStratumEndpoint({ difficulty: DEVICE_DIFFICULTY });
+    cleanups.push(() => pool.close());
+    const devs = [await device(dir, 'ttyICA0'), await device(dir, 'ttyICA1')];
+    const running = await agentWith(
+      join(dir, 'data'),
+      pool.port,
+      devs.map((d) => d.path),
+    );
+    const perWorker = new Map<string, { accepted: number; rejected: number }>();
+    running.agent.server.on('share', (e: ShareEvent) => {
+      const w = `${e.account}.${e.worker}`;
+      const c = perWorker.get(w) ?? { accepted: 0, rejected: 0 };
+      if (e.verdict.kind === 'accepted') c.accepted++;
+      else c.rejected++;
+      perWorker.set(w, c);
+    });
+    const dev = (i: number) => running.serial.devices().find((d) => d.worker === `usb.ica${i}`)!;
+
+    await waitFor(
+      () =>
+        (perWorker.get('usb.ica0')?.accepted ?? 0) >= 3 && (perWorker.get('usb.ica1')?.accepted ?? 0) >= 3,
+      'three accepted shares from each device',
+      30_000,
+    );
+    expect(dev(0).state).toBe('mining');
+
+    // Faults: line noise, then a nonce that does not hash right.
+    const before = dev(0).stats.hardwareErrors;
+    devs[0]!.sendGarbage(7);
+    await waitFor(() => dev(0).stats.hardwareErrors > before, 'garbage counted', 10_000);
+    const afterGarbage = dev(0).stats.hardwareErrors;
+    devs[0]!.sendWrongNonce();
+    await waitFor(() => dev(0).stats.hardwareErrors > afterGarbage, 'wrong nonce counted', 10_000);
+
+    // Unplug device 1: the driver notices; replug: it reopens the same path and mines again.
+    await devs[1]!.unplug();
+    await waitFor(() => dev(1).state !== 'mining', 'unplug detected', 10_000);
+    const acceptedBefore = perWorker.get('usb.ica1')!.accepted;
+    await devs[1]!.plug();
+    await waitFor(() => dev(1).state === 'mining', 'device 1 back', 15_000);
+    await waitFor(
+      () => perWorker.get('usb.ica1')!.accepted >= acceptedBefore + 2,
+      'device 1 shares after replug',
+      30_000,
+    );
+    expect(dev(1).stats.reopens).toBeGreaterThan(0);
+
+    // Nothing invalid was ever submitted: no rejects at the agent, none at the pool.
+    for (const [w, c] of perWorker) expect({ w, rejected: c.rejected }).toEqual({ w, rejected: 0 });
+    for (const i of [0, 1]) expect(dev(i).stats.rejected).toBe(0);
+    await waitFor(() => running.agent.store.depth === 0, 'buffer drained', 10_000);
+    expect(pool.rejected().length).toBe(0);
+    const accepted = [...perWorker.values()].reduce((a, c) => a + c.accepted, 0);
+    await waitFor(() => pool.accepted().length >= accepted, 'pool has every share', 10_000);
+    expect(pool.accepted().length).toBeGreaterThanOrEqual(accepted);
+
+    const kinds = running.agent.store.events.list(500).map((e) => `${e.kind} ${e.subject}`);
+    expect(kinds).toContain('serial-lost usb.ica1');
+    expect(kinds).toContain('serial-mining usb.ica1');
+    expect(dev(0).stats.hashrate).toBeGreaterThan(0);
+  }, 90_000);
+});
