@@ -5,6 +5,7 @@ import { registerShareCheck } from './commands/share-check.js';
 import { registerSim } from './sim/command.js';
 import { scanCommand } from './discovery/scan-command.js';
 import { agentCommand } from './commands/agent-command.js';
+import { minersCommand } from './commands/miners-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerSim(program);
   program.addCommand(scanCommand());
   program.addCommand(agentCommand());
+  program.addCommand(minersCommand());
   program.addCommand(doctorCommand());
   return program;
 }

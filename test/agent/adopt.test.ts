@@ -6,6 +6,7 @@ import makeMdns from 'multicast-dns';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAgent, type RunningAgent } from '../../agent/src/commands/agent-command.js';
+import { runMiners } from '../../agent/src/commands/miners-command.js';
 import { parseAgentConfig } from '../../agent/src/config/index.js';
 import { FARMHAND_SERVICE } from '../../agent/src/discovery/agent-advertiser.js';
 import { startFarm, type Farm } from '../../agent/src/sim/index.js';
@@ -233,6 +234,16 @@ describe('adopt', () => {
     );
     await agent.agent.discovery.scanFinished();
     expect(agent.agent.discovery.devices()).toHaveLength(5);
+
+    // `farmhand miners --json` lists the inventory through the control API, scan's fields first.
+    let out = '';
+    const io = { out: (t: string) => (out += t), err: () => undefined };
+    expect(await runMiners({ agent: `http://127.0.0.1:${agent.controlPort}`, json: true }, io)).toBe(0);
+    const listed = JSON.parse(out) as { ip: string; make: string; firmware: string; pools: unknown[] }[];
+    expect(listed.map((d) => d.ip)).toEqual(farm.miners.map((m) => m.host));
+    expect(listed.map((d) => d.make)).toEqual(['antminer', 'antminer', 'whatsminer', 'avalon', 'bitaxe']);
+    expect(listed.every((d) => d.pools.length >= 1)).toBe(true);
+    expect(await runMiners({ agent: 'http://127.0.0.1:9' }, io)).toBe(1);
 
     const bitaxe = farm.miners.find((m) => m.make === 'bitaxe')!;
     const r = await call<{ ok: boolean }>(agent, 'POST', `/api/v1/miners/${bitaxe.host}/restart`);
