@@ -55,7 +55,11 @@ export class HostMiner {
       this.state = 'stopped';
       return;
     }
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const exited = new Promise<void>((r) => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return r();
+      child.once('exit', () => r());
+      child.once('error', () => r());
+    });
     child.kill('SIGTERM');
     const kill = setTimeout(() => child.kill('SIGKILL'), this.options.stopGraceMs);
     await exited;
@@ -84,17 +88,25 @@ export class HostMiner {
     ] as const) {
       if (stream) createInterface({ input: stream }).on('line', (line) => log[level]({ out: line }));
     }
-    child.once('error', (e) => log.error({ err: e.message }, 'host miner failed'));
-    // 'exit' also follows a failed spawn (ENOENT), so the restart path is the same.
-    child.once('exit', (code, signal) => {
+    let ended = false;
+    const onEnd = (code: number | null, signal: string | null) => {
+      if (ended) return;
+      ended = true;
       if (this.child === child) this.child = null;
       this.lastExit = { code, signal, at: Date.now() };
       if (!this.wanted) {
+        this.state = 'stopped';
         o.onExit?.({ code, signal, restartInMs: null });
         return;
       }
       this.scheduleRestart(code, signal, startedAt);
+    };
+    // A program that cannot be spawned (ENOENT) reports 'error' and may never report 'exit'.
+    child.once('error', (e) => {
+      log.error({ err: e.message }, 'host miner failed');
+      if (child.pid === undefined) onEnd(null, null);
     });
+    child.once('exit', (code, signal) => onEnd(code, signal));
   }
 
   private scheduleRestart(code: number | null, signal: string | null, startedAt: number): void {
