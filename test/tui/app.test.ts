@@ -89,6 +89,17 @@ describe('the app against a contract server', () => {
     expect(kept).toContain('filter "rig-0123"');
   });
 
+  it('a read of several keys that switches screens hands the rest to the new screen', async () => {
+    const app = renderApp(agent.url, { initialScreen: 'farm' });
+    await waitForFrame(app.lastFrame, (f) => f.includes('1m 1.25 PH/s'));
+    app.stdin.write('5l/fan');
+    const frame = await waitForFrame(
+      app.lastFrame,
+      (f) => f.includes('[5 Log]') && f.includes('filter: fan'),
+    );
+    expect(frame).toContain('level error');
+  });
+
   it('a screen keeps its filter and sort when the technician comes back to it', async () => {
     const app = renderApp(agent.url, { initialScreen: 'miners' });
     await waitForFrame(app.lastFrame, (f) => f.includes('2,500 miners'));

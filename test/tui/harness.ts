@@ -6,6 +6,7 @@ import { App, ControlClient } from '@farmhand/tui';
 import type { AppProps } from '@farmhand/tui';
 import { UiContext } from '../../tui/src/app/ui-context.js';
 import type { Ui } from '../../tui/src/app/ui-context.js';
+import { KeyBus } from '../../tui/src/components/keys.js';
 import { now } from './farm-data.js';
 
 export const KEY = {
@@ -30,7 +31,7 @@ export function renderView(element: ReactElement, ui: Partial<Ui> = {}) {
     width: 80,
     height: 21,
     capture: { current: false },
-    overlay: { current: false },
+    keys: new KeyBus(),
     memory: new Map(),
     ...ui,
   };

@@ -1,4 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import type { Key } from 'ink';
+import { KeyBus, isMultiKey } from '../components/keys.js';
+import type { KeyHandler } from '../components/keys.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ControlClient } from '../api/control-client.js';
 import { usePoll, useTick } from '../api/use-poll.js';
@@ -44,19 +47,19 @@ export function App({
   );
   const [help, setHelp] = useState(false);
   const capture = useRef(false);
-  const overlay = useRef(false);
   const [memory] = useState(() => new Map<string, unknown>());
-  overlay.current = help;
+  const [keys] = useState(() => new KeyBus());
+  keys.renders.current += 1;
   // The summary feeds the header, the Farm and Upstreams screens and the reachability banner.
   const summary = usePoll(() => client.summary(), refreshMs, 'summary', now);
   useTick(1000);
 
-  // The app and the current screen both hear every key, in no promised order. Screens stand back
-  // while the help is up (overlay) and the app while a field or dialog has the keyboard (capture).
-  const handler = useRef<Parameters<typeof useInput>[0]>(() => {});
-  handler.current = (input, key) => {
-    // Closed on the next turn, so the screen also still sees the overlay for the key that closes it.
-    if (help) return void setImmediate(() => setHelp(false));
+  // Every key goes to the current screen first, then here. Screens sit out while the help is up (the
+  // key that closes it does nothing else); these global keys sit out while a field or dialog has the
+  // keyboard (capture).
+  const global = useRef<KeyHandler>(() => {});
+  global.current = (input, key) => {
+    if (help) return setHelp(false);
     if (capture.current) return;
     if (input === 'q') return exit();
     if (input === '?') return setHelp(true);
@@ -64,7 +67,19 @@ export function App({
     const n = Number(input);
     if (Number.isInteger(n) && n >= 1 && n <= SCREENS.length) setScreen(n - 1);
   };
-  useInput(useCallback((input, key) => handler.current(input, key), []));
+  const helpRef = useRef(help);
+  helpRef.current = help;
+  const deliver = useCallback(
+    (input: string, key: Key) => keys.dispatch(input, key, helpRef.current, (i, k) => global.current(i, k)),
+    [keys],
+  );
+  useInput(
+    useCallback(
+      (input: string, key: Key) =>
+        isMultiKey(input, key) ? keys.replay(input, key, deliver) : deliver(input, key),
+      [keys, deliver],
+    ),
+  );
 
   const banner = bannerText(
     summary.error?.code ?? null,
@@ -85,10 +100,10 @@ export function App({
       width: size.columns,
       height: bodyHeight,
       capture,
-      overlay,
+      keys,
       memory,
     }),
-    [client, refreshMs, ascii, now, size.columns, bodyHeight, memory],
+    [client, refreshMs, ascii, now, size.columns, bodyHeight, memory, keys],
   );
   const current = SCREENS[screen]?.id ?? 'farm';
 

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { RefObject } from 'react';
 import type { ControlClient } from '../api/control-client.js';
+import type { KeyBus } from '../components/keys.js';
 
 export interface Ui {
   client: ControlClient;
@@ -13,8 +14,8 @@ export interface Ui {
   height: number;
   /** True while a text field or dialog owns the keyboard, so global keys (q, 1–5, tab) type. */
   capture: RefObject<boolean>;
-  /** True while the help overlay is up: screens ignore keys (the key that closes it included). */
-  overlay: RefObject<boolean>;
+  /** Where screens register their key handlers (see useKeys). */
+  keys: KeyBus;
   /** Screen state kept across tab switches (see useRemembered). */
   memory: Map<string, unknown>;
 }

@@ -1,49 +1,78 @@
-import { useInput } from 'ink';
 import type { Key } from 'ink';
-import { useCallback, useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
+import type { RefObject } from 'react';
 import { useUi } from '../app/ui-context.js';
 
 export type KeyHandler = (input: string, key: Key) => void;
 
 /**
- * useInput with the handler read from a ref. Ink re-subscribes a changed handler in a passive effect,
- * so keys typed faster than that (a paste, a quick "/rig") would reach a handler holding the previous
- * render's state; through the ref every key sees the latest render. Keep `active` steady and test
- * modes inside the handler: a change of `active` also waits for the effect.
+ * The one place keys come in. The app listens to ink once and hands each key to every registered
+ * screen handler, then to its own global keys. One listener means one order (screen first, app
+ * second) and one place to split a multi-key read.
  */
-export function useKeys(handler: KeyHandler, active = true): void {
-  const { overlay } = useUi();
+export class KeyBus {
+  private readonly handlers = new Set<RefObject<KeyHandler>>();
+  /** Bumped by every render of a component that handles keys: "has the screen caught up yet?" */
+  readonly renders = { current: 0 };
+
+  add(handler: RefObject<KeyHandler>): () => void {
+    this.handlers.add(handler);
+    return () => void this.handlers.delete(handler);
+  }
+
+  /** Hands one key to the screens (unless `screensOff`), then to `global`. */
+  dispatch(input: string, key: Key, screensOff: boolean, global: KeyHandler): void {
+    if (!screensOff) for (const handler of [...this.handlers]) handler.current(input, key);
+    global(input, key);
+  }
+
+  /**
+   * Several keys in one read (a paste, tmux send-keys, a slow SSH link) arrive from ink as one string.
+   * They are replayed one at a time, each once React has rendered what the previous one changed —
+   * "/rig⏎" opens the filter, types "rig", keeps it; "4je" switches to Upstreams, then moves and acts
+   * there.
+   */
+  replay(input: string, template: Key, deliver: (input: string, key: Key) => void): void {
+    const keys = [...input].map((char) => singleKey(char, template));
+    const next = () => {
+      const one = keys.shift();
+      if (!one) return;
+      const seen = this.renders.current;
+      deliver(one[0], one[1]);
+      let turns = 0;
+      // A key that changes nothing renders nothing: stop waiting after a few turns.
+      const wait = () => (this.renders.current !== seen || ++turns > 20 ? next() : setImmediate(wait));
+      setImmediate(wait);
+    };
+    next();
+  }
+}
+
+/** True when ink handed over several keys at once that can be taken apart safely. */
+export function isMultiKey(input: string, key: Key): boolean {
+  return input.length > 1 && !input.includes('\u001B') && !key.ctrl && !key.meta;
+}
+
+/**
+ * A screen's key handler. It is read from a ref at each key, so it always sees the latest render's
+ * state, and registered in a layout effect, so a screen that just appeared gets the very next key.
+ */
+export function useKeys(handler: KeyHandler): void {
+  const { keys } = useUi();
   const ref = useRef(handler);
   ref.current = handler;
-  const renders = useRef(0);
-  renders.current += 1;
-  // One stable listener for the component's life: ink re-subscribes whenever the callback changes.
-  const listener = useCallback(
-    (input: string, key: Key) => {
-      if (overlay.current) return;
-      if (input.length > 1 && !input.includes('\u001B') && !key.ctrl && !key.meta) {
-        // Several keys in one read (a paste, tmux send-keys, a slow SSH link): ink hands them over as
-        // one string. Replay them one at a time, each after React has rendered what the previous one
-        // changed (the ref then holds the new handler): "/rig⏎" opens the filter, types, keeps it.
-        const keys = [...input].map((char) => singleKey(char, key));
-        const next = () => {
-          const one = keys.shift();
-          if (!one) return;
-          const seen = renders.current;
-          ref.current(one[0], one[1]);
-          let turns = 0;
-          // A key that changes nothing renders nothing: give up waiting after a few turns.
-          const wait = () => (renders.current !== seen || ++turns > 20 ? next() : setImmediate(wait));
-          setImmediate(wait);
-        };
-        next();
-        return;
-      }
-      ref.current(input, key);
-    },
-    [overlay],
-  );
-  useInput(listener, { isActive: active });
+  keys.renders.current += 1;
+  useLayoutEffect(() => keys.add(ref), [keys]);
+}
+
+/**
+ * While `captured`, the app's global keys (q, 1–5, tab, ?) are off: a field or dialog owns the keyboard.
+ * Written during render, not in an effect, so the very next key already sees it.
+ */
+export function useCapture(captured: boolean): void {
+  const { capture } = useUi();
+  capture.current = captured;
+  useLayoutEffect(() => () => void (capture.current = false), [capture]);
 }
 
 const BLANK: Partial<Key> = { return: false, tab: false, backspace: false, delete: false, shift: false };
@@ -55,14 +84,4 @@ function singleKey(char: string, template: Key): [string, Key] {
   if (char === '\t') return ['', { ...key, tab: true }];
   if (char === '\u007F' || char === '\b') return ['', { ...key, backspace: true }];
   return [char, { ...key, shift: char !== char.toLowerCase() }];
-}
-
-/**
- * While `captured`, the app's global keys (q, 1–5, tab, ?) are off: a field or dialog owns the keyboard.
- * Written during render, not in an effect, so the very next key already sees it.
- */
-export function useCapture(captured: boolean): void {
-  const { capture } = useUi();
-  capture.current = captured;
-  useEffect(() => () => void (capture.current = false), [capture]);
 }
