@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { parseBitpeerConfig } from './config.js';
 import { Bitpeer } from './bitpeer.js';
+import { createServiceNotifier } from '../service/index.js';
 
 export function bitpeerCommand(): Command {
   return new Command('bitpeer')
@@ -26,6 +27,7 @@ export function bitpeerCommand(): Command {
       }
       const log = pino({ name: 'bitpeer', level: config.value.logLevel });
       const bitpeer = new Bitpeer(config.value, log);
+      const notifier = createServiceNotifier();
       try {
         const { port } = await bitpeer.start();
         if (port !== undefined) log.info({ port }, 'listening for blockmasters');
@@ -34,9 +36,11 @@ export function bitpeerCommand(): Command {
         process.exitCode = 1;
         return;
       }
+      notifier.ready('bitpeer running');
       // SIGHUP re-reads the peer list without a restart.
       process.on('SIGHUP', () => bitpeer.reload());
       const stop = (signal: string): void => {
+        notifier.stopping();
         log.info({ signal }, 'stopping');
         void bitpeer.stop().then(() => process.exit(0));
       };

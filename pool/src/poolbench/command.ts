@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { parsePoolbenchConfig } from './config.js';
 import { Poolbench } from './poolbench.js';
+import { createServiceNotifier } from '../service/index.js';
 
 export function poolbenchCommand(): Command {
   return new Command('poolbench')
@@ -26,8 +27,11 @@ export function poolbenchCommand(): Command {
       }
       const log = pino({ name: 'poolbench', level: config.value.logLevel });
       const bench = new Poolbench(config.value, log);
+      const notifier = createServiceNotifier();
       bench.start();
+      notifier.ready('poolbench watching');
       const stop = (signal: string): void => {
+        notifier.stopping();
         log.info({ signal }, 'stopping');
         bench.stop();
         process.exit(0);
