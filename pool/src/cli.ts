@@ -8,6 +8,7 @@ import { gatewayCommand } from './gateway/command.js';
 import { jobmasterCommand } from './jobmaster/command.js';
 import { bitpeerCommand } from './bitpeer/command.js';
 import { poolbenchCommand } from './poolbench/command.js';
+import { blockmasterCommand } from './blockmaster/command.js';
 import { metarelayCommand } from './metarelay/command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -26,7 +27,8 @@ export function buildProgram(): Command {
     .addCommand(jobmasterCommand())
     .addCommand(gatewayCommand())
     .addCommand(bitpeerCommand())
-    .addCommand(poolbenchCommand());
+    .addCommand(poolbenchCommand())
+    .addCommand(blockmasterCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -9,6 +9,8 @@ const MAX_INBOUND_BODY = 64 * 1024;
 
 export class GatewayConnection {
   name: string;
+  /** A blockmaster that asked (BLOCKS) for every found block. */
+  wantsBlocks = false;
   #seq = 0;
 
   constructor(
@@ -24,6 +26,11 @@ export class GatewayConnection {
     if (this.socket.destroyed) return;
     const seq = replyTo ?? (this.#seq = (this.#seq + 1) >>> 0);
     this.socket.write(encodeJmMessage(msg, seq));
+  }
+
+  /** An already-encoded frame (the raw found block to blockmasters). */
+  sendRaw(bytes: Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
   }
 
   close(): void {
@@ -100,6 +107,11 @@ export class GatewayListener {
   broadcast(msg: JmMessage): number {
     for (const c of this.#conns.values()) c.send(msg);
     return this.#conns.size;
+  }
+
+  /** Connections that asked for found blocks. */
+  blockSubscribers(): GatewayConnection[] {
+    return [...this.#conns.values()].filter((c) => c.wantsBlocks);
   }
 
   get connections(): number {

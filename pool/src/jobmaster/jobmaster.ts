@@ -18,6 +18,7 @@ import {
   type JobRecord,
 } from '@farmhand/core/job';
 import { BitcoindClient, chainToNetwork } from '../bitcoind/index.js';
+import { BlockFrame, blockFrame } from '../blockmaster/wire.js';
 import type { JobmasterConfig } from './config.js';
 import { GatewayListener, type GatewayConnection } from './gateway-listener.js';
 import { JobTable, type JobEntry } from './job-table.js';
@@ -52,7 +53,7 @@ export interface BlockOutcome {
 export type FoundBlockInput = Omit<FoundBlockMessage, 'type'>;
 export type NewTipInput = Omit<NewTipMessage, 'type'>;
 
-/** Events: 'job' (JobEntry), 'newblock' (NewBlockEvent), 'ready' (network). */
+/** Events: 'job' (JobEntry), 'foundblock' ({hash, height, block}), 'newblock' (NewBlockEvent), 'ready' (network). */
 export class Jobmaster extends EventEmitter {
   readonly #config: JobmasterConfig;
   readonly #log: Logger;
@@ -252,6 +253,10 @@ export class Jobmaster extends EventEmitter {
       case 'PING':
         conn.send({ type: 'PONG' }, seq);
         return;
+      case 'BLOCKS':
+        conn.wantsBlocks = true;
+        this.#log.info({ gateway: conn.name }, 'a blockmaster subscribed to found blocks');
+        return;
       default:
         this.#log.warn({ gateway: conn.name, type: msg.type }, 'unexpected message from a gateway; ignored');
     }
@@ -283,6 +288,13 @@ export class Jobmaster extends EventEmitter {
         `block ${hash} rebuilt from job ${found.jobId} does not meet the network target`,
       );
     }
+    // Blockmasters get the block first: they relay it while the nodes are still validating it.
+    const subscribers = this.#listener.blockSubscribers();
+    if (subscribers.length) {
+      const frame = blockFrame(BlockFrame.SUBMIT_BLOCK, 0, block);
+      for (const c of subscribers) c.sendRaw(frame);
+    }
+    this.emit('foundblock', { hash, height: entry.height, block });
     this.#log.info(who, `submitting block to ${this.#nodes.length} node(s)`);
     const hex = bytesToHex(block);
     const answers = await Promise.all(

@@ -15,6 +15,7 @@ export const JmType = {
   ERROR: 0x46,
   PING: 0x47,
   PONG: 0x48,
+  BLOCKS: 0x49,
 } as const;
 export type JmTypeName = keyof typeof JmType;
 
@@ -110,6 +111,11 @@ export interface ErrorMessage {
   jobId?: string;
 }
 
+/** blockmaster → jobmaster: send me every found block, raw (docs/blockmaster.md), before the nodes answer. */
+export interface BlocksMessage {
+  type: 'BLOCKS';
+}
+
 export interface PingMessage {
   type: 'PING';
 }
@@ -126,12 +132,13 @@ export type JmMessage =
   | NewTipMessage
   | ErrorMessage
   | PingMessage
-  | PongMessage;
+  | PongMessage
+  | BlocksMessage;
 
 /** Encodes a message as one frame. The type goes in the frame header, not in the JSON body. */
 export function encodeJmMessage(msg: JmMessage, seq: number): Uint8Array {
   const { type, ...body } = msg;
-  const json = type === 'PING' || type === 'PONG' ? '' : JSON.stringify(body);
+  const json = type === 'PING' || type === 'PONG' || type === 'BLOCKS' ? '' : JSON.stringify(body);
   return encodeFrame({ type: JmType[type], seq, body: new TextEncoder().encode(json) });
 }
 
@@ -142,7 +149,7 @@ const HEX8 = /^[0-9a-f]{8}$/i;
 export function decodeJmMessage(frame: Frame): Result<JmMessage, 'BAD_MESSAGE'> {
   const name = NAMES.get(frame.type);
   if (!name) return fail('BAD_MESSAGE', `frame type 0x${frame.type.toString(16)} is not a jobmaster message`);
-  if (name === 'PING' || name === 'PONG') return ok({ type: name });
+  if (name === 'PING' || name === 'PONG' || name === 'BLOCKS') return ok({ type: name });
   let o: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(new TextDecoder().decode(frame.body));

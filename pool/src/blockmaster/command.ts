@@ -1,0 +1,44 @@
+// `farmhand-pool blockmaster --config FILE`
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { parseBlockmasterConfig } from './config.js';
+import { Blockmaster } from './blockmaster.js';
+
+export function blockmasterCommand(): Command {
+  return new Command('blockmaster')
+    .description('relay found blocks at once: raw to bitpeers, thin to blockmasters in other regions')
+    .requiredOption('--config <file>', 'JSON config file (see docs/blockmaster.md)')
+    .action(async (opts: { config: string }) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(opts.config, 'utf8'));
+      } catch (e) {
+        console.error(`blockmaster: cannot read config ${opts.config}: ${(e as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const config = parseBlockmasterConfig(raw);
+      if (!config.ok) {
+        console.error(`blockmaster: ${opts.config}: ${config.error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const log = pino({ name: 'blockmaster', level: config.value.logLevel });
+      const bm = new Blockmaster(config.value, log);
+      try {
+        const { port } = await bm.start();
+        log.info({ port }, 'listening for peer blockmasters');
+      } catch (e) {
+        log.fatal(`cannot start: ${(e as Error).message}`);
+        process.exitCode = 1;
+        return;
+      }
+      const stop = (signal: string): void => {
+        log.info({ signal }, 'stopping');
+        void bm.stop().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,4 @@
+export * from './blockmaster.js';
+export * from './config.js';
+export * from './mempool.js';
+export * from './wire.js';

@@ -1,0 +1,276 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { connect, createServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import {
+  bitsToTarget,
+  bytesToHex,
+  concatBytes,
+  hashMeetsTarget,
+  hexToBytes,
+  parseBlock,
+  reversed,
+  rootFromBranch,
+  serializeHeader,
+  sha256d,
+  targetToBytes,
+  txid,
+} from '@farmhand/core/bitcoin';
+import { hex32, stratumPrevhashToHeader } from '@farmhand/core/stratum';
+import { FrameDecoder } from '@farmhand/core/uplink';
+import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
+import { REGTEST_TEMPLATE_108 } from '../../pool/src/fake-bitcoind/regtest-template.js';
+import {
+  Jobmaster,
+  decodeJmMessage,
+  encodeJmMessage,
+  parseJobmasterConfig,
+  type JobMessage,
+} from '../../pool/src/jobmaster/index.js';
+import { Bitpeer, parseBitpeerConfig } from '../../pool/src/bitpeer/index.js';
+import { Blockmaster, parseBlockmasterConfig, type RelayedBlock } from '../../pool/src/blockmaster/index.js';
+import { BlockFrame, blockFrame } from '../../pool/src/blockmaster/wire.js';
+import { readFixture } from '../support/fixtures.js';
+import { TestJobmaster, TestNode } from './bitpeer-node.js';
+
+const log = pino({ level: 'silent' });
+const PAYOUT = 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function until(cond: () => boolean, ms = 8000): Promise<void> {
+  for (let i = 0; i < ms / 10 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error('condition not met in time');
+}
+
+/** A local node for a blockmaster: a mempool to answer getrawmempool/getrawtransaction, and submitblock. */
+class TestRpcNode {
+  readonly submitted: string[] = [];
+  #server: HttpServer;
+  port = 0;
+  constructor(readonly mempool: Map<string, string>) {
+    this.#server = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const { id, method, params } = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+        let result: unknown = null;
+        if (method === 'getrawmempool') result = [...this.mempool.keys()];
+        else if (method === 'getrawtransaction') result = this.mempool.get(params[0] as string) ?? null;
+        else if (method === 'submitblock') this.submitted.push(params[0] as string);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id, result, error: null }));
+      });
+    });
+  }
+  async listen(): Promise<string> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', () => r()));
+    this.port = (this.#server.address() as { port: number }).port;
+    return `http://u:p@127.0.0.1:${this.port}`;
+  }
+  async close(): Promise<void> {
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+}
+
+/** A gateway that solves the first job at regtest difficulty and reports the block. */
+async function mineOneBlock(port: number): Promise<string> {
+  const s: Socket = connect(port, '127.0.0.1');
+  cleanups.push(() => void s.destroy());
+  const dec = new FrameDecoder();
+  const job = await new Promise<JobMessage>((resolve) =>
+    s.on('data', (chunk: Buffer) => {
+      for (const f of dec.push(chunk)) {
+        if (!f.ok) continue;
+        const m = decodeJmMessage(f.value);
+        if (m.ok && m.value.type === 'JOB') resolve(m.value);
+      }
+    }),
+  );
+  const extranonce = '01'.repeat(job.extranonceSize);
+  const coinbase = concatBytes(
+    hexToBytes(job.job.coinb1),
+    hexToBytes(extranonce),
+    hexToBytes(job.job.coinb2),
+  );
+  const root = rootFromBranch(sha256d(coinbase), job.job.merkleBranch.map(hexToBytes));
+  const bits = Number.parseInt(job.job.nbits, 16);
+  const target = targetToBytes(bitsToTarget(bits));
+  for (let nonce = 0; ; nonce++) {
+    const header = serializeHeader({
+      version: Number.parseInt(job.job.version, 16),
+      prevHash: stratumPrevhashToHeader(job.job.prevhash),
+      merkleRoot: root,
+      time: Number.parseInt(job.job.ntime, 16),
+      bits,
+      nonce,
+    });
+    const hash = sha256d(header);
+    if (!hashMeetsTarget(hash, target)) continue;
+    s.write(
+      encodeJmMessage(
+        {
+          type: 'FOUND_BLOCK',
+          jobId: job.job.jobId,
+          extranonce,
+          ntime: job.job.ntime,
+          nonce: hex32(nonce),
+          version: job.job.version,
+        },
+        1,
+      ),
+    );
+    return bytesToHex(reversed(hash));
+  }
+}
+
+describe('blockmaster', () => {
+  it('a found block goes jobmaster → blockmaster A → bitpeer (compact to its node) and → blockmaster B (thin, one missing tx fetched) → B’s node', async () => {
+    // The pool's node and jobmaster.
+    const fake = new FakeBitcoind({ longPollMs: 1000 });
+    await fake.listen();
+    cleanups.push(() => fake.close());
+    const jmCfg = parseJobmasterConfig({
+      bitcoind: [{ url: fake.url(), name: 'fake' }],
+      payoutAddress: PAYOUT,
+      listen: { host: '127.0.0.1', port: 0 },
+      pollIntervalMs: 100,
+      rpcTimeoutMs: 1000,
+      longPollTimeoutMs: 1500,
+      logLevel: 'silent',
+    });
+    if (!jmCfg.ok) throw new Error(jmCfg.error.message);
+    const jm = new Jobmaster(jmCfg.value, log);
+    const { port: jmPort } = await jm.start();
+    cleanups.push(() => jm.stop());
+
+    // A bitpeer with one compact-block node behind it.
+    const p2pNode = new TestNode('regtest', { sendCmpct: true });
+    await p2pNode.listen();
+    cleanups.push(() => p2pNode.close());
+    const tipSink = new TestJobmaster();
+    await tipSink.listen();
+    cleanups.push(() => tipSink.close());
+    const bpCfg = parseBitpeerConfig({
+      network: 'regtest',
+      peers: [`127.0.0.1:${p2pNode.port}`],
+      tip: { hash: REGTEST_TEMPLATE_108.previousblockhash, height: 107, bits: '207fffff' },
+      jobmasters: [`127.0.0.1:${tipSink.port}`],
+      listen: { host: '127.0.0.1', port: 0 },
+      logLevel: 'silent',
+    });
+    if (!bpCfg.ok) throw new Error(bpCfg.error.message);
+    const bitpeer = new Bitpeer(bpCfg.value, log);
+    const { port: bpPort } = await bitpeer.start();
+    cleanups.push(() => bitpeer.stop());
+    await p2pNode.waitFor('getheaders');
+
+    // Region B: its node's mempool has every template transaction but the last.
+    const txs = REGTEST_TEMPLATE_108.transactions;
+    const mempoolB = new Map(txs.slice(0, -1).map((t) => [t.txid, t.data]));
+    const rpcB = new TestRpcNode(mempoolB);
+    const urlB = await rpcB.listen();
+    cleanups.push(() => rpcB.close());
+    const cfgB = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      bitcoind: urlB,
+      logLevel: 'silent',
+    });
+    if (!cfgB.ok) throw new Error(cfgB.error.message);
+    const bmB = new Blockmaster(cfgB.value, log);
+    const { port: portB } = await bmB.start();
+    cleanups.push(() => bmB.stop());
+    await until(() => bmB.mempool.size === txs.length - 1);
+
+    // Region A: fed by the jobmaster, relays to the bitpeer and to B.
+    const cfgA = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      jobmasters: [`127.0.0.1:${jmPort}`],
+      bitpeers: [`127.0.0.1:${bpPort}`],
+      peers: [`127.0.0.1:${portB}`],
+      logLevel: 'silent',
+    });
+    if (!cfgA.ok) throw new Error(cfgA.error.message);
+    const bmA = new Blockmaster(cfgA.value, log);
+    await bmA.start();
+    cleanups.push(() => bmA.stop());
+    await until(() => {
+      const l = bmA.links();
+      return l.jobmasters === 1 && l.bitpeers === 1 && l.peers === 1;
+    });
+    await until(() => jm.currentJob() !== undefined);
+    const relayedA: RelayedBlock[] = [];
+    const relayedB: RelayedBlock[] = [];
+    bmA.on('block', (b: RelayedBlock) => relayedA.push(b));
+    bmB.on('block', (b: RelayedBlock) => relayedB.push(b));
+
+    const hash = await mineOneBlock(jmPort);
+
+    // The pool's own node got it from the jobmaster.
+    await until(() => fake.acceptedBlocks().length === 1);
+    expect(fake.acceptedBlocks()[0]!.hash).toBe(hash);
+    // A relayed it as it came from the jobmaster.
+    await until(() => relayedA.length === 1);
+    expect(relayedA[0]).toMatchObject({ hash, origin: 'jobmaster', fetched: 0 });
+    // The bitpeer pushed a cmpctblock of it to its node.
+    const cmpct = await p2pNode.waitFor('cmpctblock');
+    expect(bytesToHex(reversed(sha256d(cmpct.header)))).toBe(hash);
+    expect(cmpct.shortIds).toHaveLength(txs.length);
+    // B rebuilt it, fetching exactly the one transaction its mempool lacked, and submitted it.
+    await until(() => rpcB.submitted.length === 1);
+    expect(relayedB[0]).toMatchObject({ hash, origin: 'peer', fetched: 1 });
+    const submitted = parseBlock(hexToBytes(rpcB.submitted[0]!));
+    expect(bytesToHex(reversed(sha256d(submitted.headerBytes)))).toBe(hash);
+    expect(submitted.transactions).toHaveLength(txs.length + 1);
+    expect(rpcB.submitted[0]).toBe(fake.acceptedBlocks()[0]!.hex);
+  });
+
+  it('a block a bitpeer saw on the network goes thin to B, which rebuilds it from its mempool alone; repeats are ignored', async () => {
+    const raw = hexToBytes(readFixture('bitcoin/regtest-core-v31/block-height108.hex').trim());
+    const block = parseBlock(raw);
+    const rpcB = new TestRpcNode(new Map());
+    const urlB = await rpcB.listen();
+    cleanups.push(() => rpcB.close());
+    const cfgB = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      bitcoind: urlB,
+      logLevel: 'silent',
+    });
+    if (!cfgB.ok) throw new Error(cfgB.error.message);
+    const bmB = new Blockmaster(cfgB.value, log);
+    const { port: portB } = await bmB.start();
+    cleanups.push(() => bmB.stop());
+    for (const tx of block.transactions.slice(1)) bmB.mempool.add(bytesToHex(reversed(txid(tx))), tx);
+    // A stand-in bitpeer that reports the block twice.
+    const fakeBitpeer = createServer((s) => {
+      s.write(blockFrame(BlockFrame.UPDATE_BLOCK, 1, raw));
+      s.write(blockFrame(BlockFrame.UPDATE_BLOCK, 2, raw));
+    });
+    await new Promise<void>((r) => fakeBitpeer.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => fakeBitpeer.close(() => r())));
+    const bpPort = (fakeBitpeer.address() as { port: number }).port;
+    const cfgA = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      bitpeers: [`127.0.0.1:${bpPort}`],
+      peers: [`127.0.0.1:${portB}`],
+      logLevel: 'silent',
+    });
+    if (!cfgA.ok) throw new Error(cfgA.error.message);
+    const relayedA: RelayedBlock[] = [];
+    const relayedB: RelayedBlock[] = [];
+    const bmA = new Blockmaster(cfgA.value, log);
+    bmA.on('block', (b: RelayedBlock) => relayedA.push(b));
+    bmB.on('block', (b: RelayedBlock) => relayedB.push(b));
+    await bmA.start();
+    cleanups.push(() => bmA.stop());
+    await until(() => rpcB.submitted.length === 1);
+    expect(relayedA).toHaveLength(1);
+    expect(relayedA[0]!.origin).toBe('p2p');
+    expect(relayedB[0]).toMatchObject({ origin: 'peer', fetched: 0 });
+    expect(rpcB.submitted[0]).toBe(bytesToHex(raw));
+    expect(bmB.mempool.size).toBe(0);
+  });
+});
