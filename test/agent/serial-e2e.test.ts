@@ -32,7 +32,12 @@ async function device(dir: string, name: string): Promise<SimulatedIcarus> {
   return d;
 }
 
-async function agentWith(dataDir: string, pool: number, ports: string[]): Promise<RunningAgent> {
+async function agentWith(
+  dataDir: string,
+  pool: number,
+  ports: string[],
+  serial: Record<string, unknown> = {},
+): Promise<RunningAgent> {
   const cfg = parseAgentConfig({
     dataDir,
     stratum: {
@@ -56,6 +61,7 @@ async function agentWith(dataDir: string, pool: number, ports: string[]): Promis
       reopenMinMs: 100,
       reopenMaxMs: 400,
       inventorySeconds: 0,
+      ...serial,
     },
   });
   if (!cfg.ok) throw new Error(cfg.error.message);
@@ -128,5 +134,30 @@ describe('serial miners end to end', () => {
     expect(kinds).toContain('serial-lost usb.ica1');
     expect(kinds).toContain('serial-mining usb.ica1');
     expect(dev(0).stats.hashrate).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('a silent device is reopened after the configured number of empty work cycles, then mines again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'farmhand-serial-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const pool = await startStratumEndpoint({ difficulty: DEVICE_DIFFICULTY });
+    cleanups.push(() => pool.close());
+    const d = await device(dir, 'ttyICA0');
+    const running = await agentWith(join(dir, 'data'), pool.port, [d.path], {
+      maxWorkSeconds: 1,
+      silentCycles: 3,
+    });
+    const dev = () => running.serial.devices()[0]!;
+    await waitFor(() => dev().stats.accepted >= 2, 'first shares', 30_000);
+    d.silent = true;
+    await waitFor(() => /no reply in 3 work cycles/.test(dev().lastError ?? ''), 'silence detected', 20_000);
+    d.silent = false;
+    const accepted = dev().stats.accepted;
+    await waitFor(
+      () => dev().state === 'mining' && dev().stats.accepted >= accepted + 2,
+      'mining again',
+      30_000,
+    );
+    expect(dev().stats.reopens).toBeGreaterThan(0);
+    expect(dev().stats.hardwareErrors).toBe(0);
   }, 90_000);
 });
