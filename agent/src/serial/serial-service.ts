@@ -51,6 +51,11 @@ export function workerPart(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'serial';
 }
 
+/** ttyUSB0 for /dev/ttyUSB0, pts-3 for /dev/pts/3, the file name elsewhere. */
+export function portName(path: string): string {
+  return path.startsWith('/dev/') ? path.slice(5).replaceAll('/', '-') : basename(path);
+}
+
 export class SerialService {
   private readonly drivers = new Map<
     string,
@@ -145,7 +150,7 @@ export class SerialService {
 
   private addDriver(p: SerialPortConfig, source: 'config' | 'usb', usbId: string | null): IcarusDriver {
     const c = this.options.config;
-    const worker = `${c.account}.${workerPart(p.name ?? basename(p.path))}`;
+    const worker = `${c.account}.${workerPart(p.name ?? portName(p.path))}`;
     const driver = new IcarusDriver({
       path: p.path,
       worker,

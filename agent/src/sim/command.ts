@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { checkFarmOptions, startFarm, type FarmOptions } from './farm.js';
 import { isMakeName, type MakeName } from './makes.js';
+import { startIcarusDevices, type SimulatedIcarus } from './icarus-device.js';
 
 // `farmhand sim`: a simulated farm in the foreground until SIGINT/SIGTERM, one summary line a period.
 
@@ -32,6 +33,8 @@ export function registerSim(program: Command): void {
     .option('--no-apis', 'do not serve device APIs (load tests)')
     .option('--mdns-port <port>', 'loopback UDP port of the mDNS responder for AxeOS devices')
     .option('--interval <s>', 'seconds between summary lines', '10')
+    .option('--icarus <n>', 'also simulate N Icarus USB miners on pseudo-terminals (alone when no --pool)')
+    .option('--icarus-difficulty <d>', 'difficulty of the nonces the Icarus devices report', '0.000001')
     .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
       const makes = typeof o['makes'] === 'string' ? o['makes'].split(',').map((s) => s.trim()) : undefined;
       const bad = makes?.filter((m) => !isMakeName(m));
@@ -41,6 +44,23 @@ export function registerSim(program: Command): void {
         );
         process.exitCode = 2;
         return;
+      }
+      const icarusCount = Number(o['icarus'] ?? 0);
+      let icarus: SimulatedIcarus[] = [];
+      if (icarusCount > 0) {
+        icarus = await startIcarusDevices(
+          icarusCount,
+          { hashrate: Number(o['hashrate']), difficulty: Number(o['icarusDifficulty']) },
+          (line) => console.log(line),
+        );
+        if (((o['pool'] as string[] | undefined) ?? []).length === 0) {
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          for (const d of icarus) await d.stop();
+          return;
+        }
       }
       const opts: FarmOptions = {
         miners: Number(o['miners']),
@@ -57,6 +77,7 @@ export function registerSim(program: Command): void {
       const checked = checkFarmOptions(opts);
       if (!checked.ok) {
         console.error(`farmhand sim: ${checked.error.message}`);
+        for (const d of icarus) await d.stop();
         process.exitCode = 2;
         return;
       }
@@ -87,5 +108,6 @@ export function registerSim(program: Command): void {
       });
       clearInterval(timer);
       await farm.stop();
+      for (const d of icarus) await d.stop();
     });
 }

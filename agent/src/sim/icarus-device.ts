@@ -206,3 +206,18 @@ export class SimulatedIcarus {
     }
   }
 }
+
+/** `farmhand sim --icarus N`: N devices, one line each with the path to hand to `farmhand agent --serial`. */
+export async function startIcarusDevices(
+  count: number,
+  options: IcarusDeviceOptions,
+  print: (line: string) => void,
+): Promise<SimulatedIcarus[]> {
+  const devices: SimulatedIcarus[] = [];
+  for (let i = 0; i < count; i++) devices.push(await SimulatedIcarus.start(options));
+  for (const [i, d] of devices.entries())
+    print(
+      `  icarus-${i}  ${d.path}  (${options.hashrate} H/s, nonces at difficulty ${options.difficulty}; agent: --serial ${d.path})`,
+    );
+  return devices;
+}
