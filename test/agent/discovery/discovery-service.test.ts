@@ -137,6 +137,23 @@ describe('discovery service', () => {
     expect(again.lastSeen).toBeGreaterThan(first.lastSeen);
   });
 
+  it('a scan interval scans the configured ranges on its own; polling refreshes the status', async () => {
+    const { farm, base } = await farmOf(2, { makes: ['avalon', 'bitaxe'] });
+    const { svc } = await service({
+      ranges: ['127.1.0.1-2'],
+      scanIntervalSeconds: 3600,
+      pollIntervalSeconds: 1,
+      portMap: { '4028': base, '80': base + 1 },
+      ipReport: { enabled: false },
+      mdns: { enabled: false },
+    });
+    await until(() => svc.devices().length === 2, 'the scheduled scan to fill the inventory');
+    expect(svc.state().ranges).toEqual(['127.1.0.1-2']);
+    const seen = svc.devices()[0]!.lastSeen;
+    await until(() => svc.devices()[0]!.lastSeen > seen, 'a scheduled poll', 5_000);
+    expect(svc.devices().map((d) => d.make)).toEqual(farm.miners.map((m) => m.make));
+  });
+
   it('an IP report puts the miner in the inventory with its MAC, identified', async () => {
     const { farm, base } = await farmOf(3, { makes: ['antminer', 'whatsminer'] });
     const { svc } = await service({
