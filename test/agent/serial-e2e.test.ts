@@ -108,6 +108,19 @@ describe('serial miners end to end', () => {
     devs[0]!.sendWrongNonce();
     await waitFor(() => dev(0).stats.hardwareErrors > afterGarbage, 'wrong nonce counted', 10_000);
 
+    // A new block upstream: both devices get new work at once; nonces for the old work are not submitted.
+    const items = [dev(0).stats.workItems, dev(1).stats.workItems];
+    const acceptedBeforeBlock = perWorker.get('usb.ica0')!.accepted;
+    pool.newJob(true);
+    await waitFor(
+      () =>
+        dev(0).stats.workItems > items[0]! &&
+        dev(1).stats.workItems > items[1]! &&
+        perWorker.get('usb.ica0')!.accepted >= acceptedBeforeBlock + 2,
+      'mining the new job',
+      20_000,
+    );
+
     // Unplug device 1: the driver notices; replug: it reopens the same path and mines again.
     await devs[1]!.unplug();
     await waitFor(() => dev(1).state !== 'mining', 'unplug detected', 10_000);

@@ -50,6 +50,8 @@ export interface DeviceStats {
   hardwareErrors: number;
   /** Good nonces below the share difficulty the agent asks of this device (not submitted). */
   belowTarget: number;
+  /** Good nonces for work a clean job replaced (not submitted: the agent would call them stale). */
+  stale: number;
   reopens: number;
   /** Detected from nonce counters (hashes per second), or the configured figure until then. */
   hashrate: number;
@@ -61,6 +63,8 @@ interface SentWork {
   readonly extranonce2: string;
   readonly header: Uint8Array;
   readonly sentAt: number;
+  /** A clean job or a new extranonce came after it: its nonces are good but no longer worth a share. */
+  stale: boolean;
 }
 
 export class IcarusDriver extends EventEmitter {
@@ -89,6 +93,7 @@ export class IcarusDriver extends EventEmitter {
       rejected: 0,
       hardwareErrors: 0,
       belowTarget: 0,
+      stale: 0,
       reopens: 0,
       hashrate: options.hashrate,
       lastNonceAt: null,
@@ -149,9 +154,13 @@ export class IcarusDriver extends EventEmitter {
         },
         // A new job replaces the item in progress when it is clean; otherwise it waits for the next cycle.
         job: (job) => {
+          if (job.cleanJobs) for (const w of [this.current, this.previous]) if (w) w.stale = true;
           if (job.cleanJobs || !this.current) this.sendWork();
         },
-        changed: () => {},
+        extranonce: () => {
+          for (const w of [this.current, this.previous]) if (w) w.stale = true;
+          this.sendWork();
+        },
         closed: (reason) => this.lost(`stratum session: ${reason}`),
       },
     );
@@ -217,7 +226,7 @@ export class IcarusDriver extends EventEmitter {
       0,
     );
     this.previous = this.current;
-    this.current = { job, extranonce2, header, sentAt: performance.now() };
+    this.current = { job, extranonce2, header, sentAt: performance.now(), stale: false };
     this.rx = new Uint8Array(0); // a new item resynchronises the byte stream
     this.port.write(Buffer.from(encodeIcarusWork(header)));
     this.stats.workItems++;
@@ -269,7 +278,9 @@ export class IcarusDriver extends EventEmitter {
     this.stats.lastNonceAt = Date.now();
     const shareDifficulty = this.session?.difficulty ?? this.options.difficulty;
     const hash = this.hashAt(match, nonce);
-    if (hashMeetsTarget(hash, targetToBytes(difficultyToTarget(shareDifficulty)))) this.submit(match, nonce);
+    if (match.stale) this.stats.stale++;
+    else if (hashMeetsTarget(hash, targetToBytes(difficultyToTarget(shareDifficulty))))
+      this.submit(match, nonce);
     else this.stats.belowTarget++;
     if (match === this.current) {
       this.meter.add(nonceCounter(reply) + 1, now - match.sentAt);

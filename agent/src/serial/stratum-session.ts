@@ -27,8 +27,8 @@ export interface SessionOptions {
 export interface SessionEvents {
   ready(): void;
   job(job: ShareJob): void;
-  /** Extranonce or difficulty changed: work already sent stays checkable, new work follows. */
-  changed(): void;
+  /** mining.set_extranonce: work built on the old extranonce1 should be replaced. */
+  extranonce(): void;
   closed(reason: string): void;
 }
 
@@ -127,8 +127,7 @@ export class DeviceSession {
       if (!typed.ok) continue;
       const s = typed.value;
       if (s.kind === 'mining.set_difficulty') {
-        this.difficulty = s.difficulty;
-        this.events.changed();
+        this.difficulty = s.difficulty; // applies to the nonces checked from now on
       } else if (s.kind === 'mining.notify') {
         const job = prepareJob(s.job);
         if (job.ok) {
@@ -138,7 +137,7 @@ export class DeviceSession {
       } else if (s.kind === 'mining.set_extranonce') {
         this.extranonce1 = hexToBytes(s.extranonce1);
         this.extranonce2Size = s.extranonce2Size;
-        this.events.changed();
+        this.events.extranonce();
       }
     }
   }
