@@ -1,7 +1,10 @@
 // The metarelay between gateways' stats senders and a real metawriter + redis-server: ACK only after
 // the batch is on the relay's disk, spooling while the metawriter is away, replay after a relay restart,
 // and exactly-once totals in Redis whatever is resent.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -17,6 +20,7 @@ import { StatsSender, StatsSpool } from '../../pool/src/stats-link/index.js';
 import { freePort, startRedis, type RedisServer } from '../support/redis.js';
 
 const M = 1_700_000_040;
+const POOL_BIN = fileURLToPath(new URL('../../pool/bin/farmhand-pool.js', import.meta.url));
 const log = pino({ level: 'silent' });
 
 let server: RedisServer;
@@ -195,7 +199,10 @@ describe('metarelay', () => {
     let r = await relay(relayPort, mwPort, dir);
     const a = gatewaySender('gw-a', relayPort);
     for (let i = 0; i < 15; i++) a.send(2);
-    await until(() => r.spool.pending === 15, 'relay holds 15 (metawriter not started yet)');
+    await until(
+      () => r.spool.pending === 15 && a.spool.pending === 0,
+      'relay holds 15 (metawriter not started yet), the gateway none',
+    );
     await r.stop();
 
     // Relay away: the gateway keeps what it sends now.
@@ -238,5 +245,71 @@ describe('metarelay', () => {
       expect(c.error.message).toMatch(/config\.metawriter: expected "host:port"/);
       expect(c.error.message).toMatch(/config\.spool/);
     }
+  });
+
+  it('as a process: kill -9 after acking the gateway loses nothing (needs npx tsc -b)', async () => {
+    await redis.flushall();
+    const mwPort = await freePort();
+    const relayPort = await freePort();
+    const dir = tempDir();
+    const config = join(dir, 'metarelay.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: 'relay-proc',
+        listen: { host: '127.0.0.1', port: relayPort },
+        metawriter: `127.0.0.1:${mwPort}`,
+        spool: { dir: join(dir, 'spool') },
+        logLevel: 'error',
+      }),
+    );
+    const start = async (): Promise<ChildProcess> => {
+      const c = spawn(process.execPath, [POOL_BIN, 'metarelay', '--config', config], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      cleanup.push(() => {
+        if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      });
+      await until(
+        () =>
+          new Promise<boolean>((r) => {
+            const s = connect(relayPort, '127.0.0.1');
+            s.once('connect', () => (s.destroy(), r(true)));
+            s.once('error', () => r(false));
+          }),
+        'the relay listening',
+      );
+      return c;
+    };
+    const first = await start();
+    const a = gatewaySender('gw-a', relayPort);
+    for (let i = 0; i < 25; i++) a.send(2);
+    await until(() => a.spool.pending === 0, 'the gateway acked by the relay');
+    const gone = new Promise((r) => first.once('exit', r));
+    first.kill('SIGKILL');
+    await gone;
+
+    await metawriter(mwPort);
+    await start();
+    await until(async () => (await inRedis('gw-a')) === 50, 'the relay replayed its spool after the crash');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await inRedis('gw-a')).toBe(50);
+  });
+
+  it('as a process: a bad config file stops it with exit code 2 and the key named', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'bad.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ name: 'r', listen: { host: '127.0.0.1', port: 0 }, metawriter: 'x' }),
+    );
+    const c = spawn(process.execPath, [POOL_BIN, 'metarelay', '--config', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const code = await new Promise((r) => c.once('exit', r));
+    expect(code).toBe(2);
+    expect(err).toMatch(/config\.metawriter: expected "host:port"/);
   });
 });

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
-import { freePort } from '../support/redis.js';
+import { Redis } from 'ioredis';
+import { freePort, startRedis } from '../support/redis.js';
 import { TestMiner, until } from './gateway-peers.js';
 
 const BIN = fileURLToPath(new URL('../../pool/bin/farmhand-pool.js', import.meta.url));
@@ -205,5 +206,53 @@ describe('farmhand-pool run (small pool)', () => {
     expect(r.ok).toBe(true);
     await until(() => fake.acceptedBlocks().length > 1, 10_000, 'a second block');
     expect(fake.acceptedBlocks()[1]!.height).toBe(109);
+  });
+
+  it('with --redis also runs a metawriter: the block and the connection land in Redis', async () => {
+    const server = await startRedis();
+    cleanup.push(() => server.stop());
+    const redis = new Redis(server.port, '127.0.0.1');
+    cleanup.push(() => redis.disconnect());
+    const fake = new FakeBitcoind({ user: 'u', password: 'p' });
+    const { port } = await fake.listen();
+    cleanup.push(() => fake.close());
+    const dir = tempDir();
+    const stratumPort = await freePort();
+    const { lines } = runPool([
+      '--bitcoind-url',
+      `http://u:p@127.0.0.1:${port}`,
+      '--payout-address',
+      PAYOUT,
+      '--stratum-port',
+      String(stratumPort),
+      '--listen-host',
+      '127.0.0.1',
+      '--min-difficulty',
+      '1e-6',
+      '--data-dir',
+      dir,
+      '--redis',
+      server.url,
+    ]);
+    const miner = await minerOn(stratumPort, 'solo.rig1');
+    expect((await miner.submit()).ok).toBe(true);
+    await until(() => fake.acceptedBlocks().length > 0, 10_000, 'a block at the node');
+    expect(pidsOf(lines, 'metawriter')).toHaveLength(1);
+    // Events leave the gateway within a second (share sums once their minute has closed).
+    let newblock: string[] = [];
+    for (let i = 0; i < 100 && newblock.length === 0; i++) {
+      newblock = await redis.lrange('newblock', 0, -1);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(newblock.map((s) => JSON.parse(s) as unknown)).toContainEqual({
+      user: 'solo',
+      worker: 'rig1',
+      name: 'BTC',
+      hash: fake.acceptedBlocks()[0]!.hash,
+    });
+    const events = (await redis.lrange('newevent', 0, -1)).map(
+      (s) => JSON.parse(s) as { event: string; user: string },
+    );
+    expect(events).toContainEqual(expect.objectContaining({ user: 'solo', event: 'connected' }));
   });
 });
