@@ -245,6 +245,23 @@ describe('adopt', () => {
     expect(listed.every((d) => d.pools.length >= 1)).toBe(true);
     expect(await runMiners({ agent: 'http://127.0.0.1:9' }, io)).toBe(1);
 
+    // All of a make (or a firmware), dry run: only those devices, nothing written.
+    for (const [make, n] of [
+      ['antminer', 2],
+      ['braiins', 1],
+      ['bitaxe', 1],
+      ['nosuch', 0],
+    ] as const) {
+      const dry = await call<{ changes: Change[] }>(agent, 'POST', '/api/v1/discovery/adopt', {
+        make,
+        naming: 'ip',
+        dryRun: true,
+      });
+      expect(dry.body.changes.length, make).toBe(n);
+      expect(dry.body.changes.every((c) => !c.applied)).toBe(true);
+    }
+    expect(agent.agent.discovery.audit.list()).toHaveLength(0);
+
     const bitaxe = farm.miners.find((m) => m.make === 'bitaxe')!;
     const r = await call<{ ok: boolean }>(agent, 'POST', `/api/v1/miners/${bitaxe.host}/restart`);
     expect(r).toEqual({ status: 200, body: { ok: true } });
