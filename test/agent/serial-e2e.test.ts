@@ -6,6 +6,10 @@ import { pino } from 'pino';
 import { parseAgentConfig } from '../../agent/src/config/index.js';
 import { runAgent, type RunningAgent } from '../../agent/src/commands/agent-command.js';
 import type { ShareEvent } from '../../agent/src/downstream/index.js';
+import { SerialService, type SerialEvent } from '../../agent/src/serial/serial-service.js';
+import { serialConfigSchema } from '../../agent/src/serial/serial-config.js';
+import type { UsbPort } from '../../agent/src/serial/usb-inventory.js';
+import type { UsbProfile } from '../../agent/src/serial/usb-profile.js';
 import { SimulatedIcarus } from '../../agent/src/sim/icarus-device.js';
 import { startStratumEndpoint } from '../support/stratum-endpoint.js';
 import { waitFor } from '../support/uplink-peer.js';
@@ -173,4 +177,51 @@ describe('serial miners end to end', () => {
     expect(dev().stats.reopens).toBeGreaterThan(0);
     expect(dev().stats.hardwareErrors).toBe(0);
   }, 90_000);
+
+  it('a known USB id that appears in the inventory is probed with the golden work, mined as <account>.<USB serial>, and dropped when unplugged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'farmhand-serial-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const pool = await startStratumEndpoint({ difficulty: DEVICE_DIFFICULTY });
+    cleanups.push(() => pool.close());
+    const running = await agentWith(join(dir, 'data'), pool.port, []);
+    const d = await device(dir, 'ttyUSB7');
+    // The simulator's nonces are easier than a real Block Erupter's: the same id, its difficulty.
+    const profile: UsbProfile = {
+      id: 'usb-test',
+      kind: 'usb',
+      driver: 'icarus',
+      title: 'simulated Block Erupter',
+      difficulty: DEVICE_DIFFICULTY,
+      devices: [
+        { usbId: '10c4:ea60', chip: 'CP210x', models: 'Block Erupter (simulated)', hashrate: HASHRATE },
+      ],
+    };
+    let ports: UsbPort[] = [];
+    const events: SerialEvent[] = [];
+    const usb = new SerialService({
+      config: serialConfigSchema.parse({
+        account: 'usb',
+        inventorySeconds: 0.05,
+        reopenMinMs: 50,
+        reopenMaxMs: 200,
+      }),
+      stratumPort: running.agent.port,
+      logger: log,
+      onEvent: (e) => events.push(e),
+      lister: () => Promise.resolve(ports),
+      profiles: [profile],
+    });
+    cleanups.push(() => usb.stop());
+    usb.start();
+    ports = [{ path: d.path, usbId: '10c4:ea60', serialNumber: 'BE0042', manufacturer: 'Silicon Labs' }];
+    await waitFor(() => (usb.devices()[0]?.stats.accepted ?? 0) >= 2, 'the USB device mining', 30_000);
+    expect(usb.devices()[0]).toMatchObject({ worker: 'usb.BE0042', source: 'usb', usbId: '10c4:ea60' });
+    expect(d.stats.workItems).toBeGreaterThan(1); // the golden item, then real work
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['usb-plugged', 'serial-mining']));
+
+    ports = [];
+    await d.unplug();
+    await waitFor(() => usb.devices().length === 0, 'device dropped', 10_000);
+    expect(events.some((e) => e.kind === 'usb-unplugged' && e.subject === d.path)).toBe(true);
+  }, 60_000);
 });
