@@ -114,6 +114,7 @@ export class Agent {
       dbPath: join(config.dataDir, 'agent.sqlite'),
       stratumPort: agent.stratumPort,
       stratumHost: s.host,
+      controlPort: config.control.port,
       log: log.child({ part: 'discovery' }),
     });
     if (!found.ok) {

@@ -69,6 +69,8 @@ export interface DiscoveryServiceOptions {
   readonly stratumPort: number;
   /** Loopback: the agent is not on a LAN, so nothing is ever multicast and listeners bind 127.0.0.1. */
   readonly stratumHost: string;
+  /** The configured control port, advertised over mDNS; setControlPort() corrects it when it was 0. */
+  readonly controlPort?: number;
   readonly log: Logger;
 }
 
@@ -114,7 +116,7 @@ export class DiscoveryService {
       return r.ok ? [r.value] : [];
     });
     this.portMap = Object.fromEntries(Object.entries(o.config.portMap).map(([k, v]) => [Number(k), v]));
-    this.controlPort = 0;
+    this.controlPort = o.controlPort ?? 0;
   }
 
   static open(o: DiscoveryServiceOptions): Result<DiscoveryService, string> {
