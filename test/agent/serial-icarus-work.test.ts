@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bytesToHex,
   hashMeetsTarget,
+  headerMidstate,
   headerHashHex,
   hexToBytes,
   reversed,
@@ -36,6 +37,9 @@ describe('Icarus work item', () => {
 
   it('encodes a real header into the documented 64 bytes', () => {
     expect(bytesToHex(encodeIcarusWork(header))).toBe(ITEM_370090);
+    expect(bytesToHex(headerMidstate(header))).toBe(
+      '509027ce96d91b2807992483a4c65286f69bef8be5f2a0235c377de8c894cd8c',
+    );
   });
 
   it('the device reply for the block is its nonce bytes; they hash to the block', () => {
