@@ -1,6 +1,7 @@
 // jobmaster's JSON config, validated once at start; each message names the offending key.
 import { fail, ok, type Result } from '@farmhand/core';
 import { addressToScript, type Network } from '@farmhand/core/bitcoin';
+import { parseAuxChains, type AuxChainConfig } from './aux-chains.js';
 
 export interface BitcoindNodeConfig {
   /** http://user:pass@host:port (credentials optional with cookieFile). */
@@ -32,6 +33,8 @@ export interface JobmasterConfig {
   /** Jobs kept for found blocks that arrive late. */
   readonly jobHistory: number;
   readonly logLevel: string;
+  /** Merged-mining chains (docs/merged-mining.md). */
+  readonly auxChains?: readonly AuxChainConfig[];
 }
 
 export const JOBMASTER_DEFAULTS = {
@@ -47,7 +50,14 @@ export const JOBMASTER_DEFAULTS = {
   logLevel: 'info',
 } as const;
 
-const KNOWN = new Set(['bitcoind', 'payoutAddress', 'network', 'listen', ...Object.keys(JOBMASTER_DEFAULTS)]);
+const KNOWN = new Set([
+  'bitcoind',
+  'payoutAddress',
+  'network',
+  'listen',
+  'auxChains',
+  ...Object.keys(JOBMASTER_DEFAULTS),
+]);
 const NETWORKS: Network[] = ['mainnet', 'testnet', 'signet', 'regtest'];
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -137,7 +147,11 @@ export function parseJobmasterConfig(v: unknown): Result<JobmasterConfig, 'CONFI
   if (typeof logLevel !== 'string' || !LEVELS.includes(logLevel))
     return bad(`config.logLevel: expected one of ${LEVELS.join(', ')}`);
 
+  const aux = o.auxChains === undefined ? null : parseAuxChains(o.auxChains);
+  if (aux && !aux.ok) return aux;
+
   return ok({
+    ...(aux ? { auxChains: aux.value } : {}),
     bitcoind,
     payoutAddress: o.payoutAddress,
     ...(network ? { network } : {}),

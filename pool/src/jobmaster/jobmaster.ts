@@ -7,6 +7,7 @@ import {
   addressToScript,
   bitsToTarget,
   bytesToHex,
+  hexToBytes,
   type BlockTemplate,
   type Network,
 } from '@farmhand/core/bitcoin';
@@ -19,6 +20,7 @@ import {
 } from '@farmhand/core/job';
 import { BitcoindClient, chainToNetwork } from '../bitcoind/index.js';
 import { BlockFrame, blockFrame } from '../blockmaster/wire.js';
+import { AuxChains } from './aux-chains.js';
 import type { JobmasterConfig } from './config.js';
 import { GatewayListener, type GatewayConnection } from './gateway-listener.js';
 import { JobTable, type JobEntry } from './job-table.js';
@@ -53,7 +55,10 @@ export interface BlockOutcome {
 export type FoundBlockInput = Omit<FoundBlockMessage, 'type'>;
 export type NewTipInput = Omit<NewTipMessage, 'type'>;
 
-/** Events: 'job' (JobEntry), 'foundblock' ({hash, height, block}), 'newblock' (NewBlockEvent), 'ready' (network). */
+/**
+ * Events: 'job' (JobEntry), 'foundblock' ({hash, height, block}), 'newblock' (NewBlockEvent),
+ * 'auxblock' (AuxBlockEvent, names the chain), 'ready' (network).
+ */
 export class Jobmaster extends EventEmitter {
   readonly #config: JobmasterConfig;
   readonly #log: Logger;
@@ -66,6 +71,7 @@ export class Jobmaster extends EventEmitter {
   #lastKey = '';
   #spv: { height: number; prevhash: string; timer: NodeJS.Timeout } | null = null;
   #running = false;
+  readonly #aux: AuxChains | null;
 
   constructor(config: JobmasterConfig, log: Logger) {
     super();
@@ -87,6 +93,19 @@ export class Jobmaster extends EventEmitter {
       disconnect: (c, reason) => this.#log.info({ gateway: c.name, reason }, 'gateway disconnected'),
     });
     this.#source = new TemplateSource(this.#nodes, config, log, (t, why) => this.#onTemplate(t, why));
+    this.#aux = config.auxChains?.length
+      ? new AuxChains(
+          config.auxChains,
+          { pollMs: config.pollIntervalMs, rpcTimeoutMs: config.rpcTimeoutMs, merkleNonce: 0 },
+          log,
+        )
+      : null;
+    // New aux work is committed in a fresh (not clean) job on the current template.
+    this.#aux?.on('work', () => {
+      const cur = this.#table.current;
+      if (cur && !cur.empty) this.#onTemplate(cur.template, 'refresh');
+    });
+    this.#aux?.on('auxblock', (e) => this.emit('auxblock', e));
   }
 
   /** Listens for gateways at once; templates start once the network (and so the payout script) is known. */
@@ -101,6 +120,7 @@ export class Jobmaster extends EventEmitter {
   async stop(): Promise<void> {
     this.#running = false;
     this.#source.stop();
+    await this.#aux?.stop();
     if (this.#spv) clearTimeout(this.#spv.timer);
     await this.#listener.close();
     await Promise.all(this.#nodes.map((n) => n.close()));
@@ -153,6 +173,7 @@ export class Jobmaster extends EventEmitter {
     );
     this.emit('ready', network);
     this.#source.start();
+    this.#aux?.start();
   }
 
   #onTemplate(t: BlockTemplate, reason: TemplateReason): void {
@@ -179,7 +200,14 @@ export class Jobmaster extends EventEmitter {
       if (!clean && key === this.#lastKey && reason !== 'refresh') return;
     }
     this.#lastKey = key;
-    this.#issue(buildJob(t, this.#jobOptions(clean)), false, reason);
+    this.#issue(buildJob(this.#withAux(t), this.#jobOptions(clean)), false, reason);
+  }
+
+  /** The template with the merged-mining commitment ahead of its coinbase flags. */
+  #withAux(t: BlockTemplate): BlockTemplate {
+    const mm = this.#aux?.commitment();
+    if (!mm) return t;
+    return { ...t, coinbaseaux: { ...t.coinbaseaux, flags: bytesToHex(mm) + (t.coinbaseaux?.flags ?? '') } };
   }
 
   #jobOptions(cleanJobs: boolean) {
@@ -275,6 +303,9 @@ export class Jobmaster extends EventEmitter {
     const built = assembleFoundBlock(entry, found.extranonce, found.ntime, found.nonce, found.version);
     if (!built.ok) return fail('BAD_MESSAGE', built.error.message);
     const { hash, meetsTarget, block } = built.value;
+    // A share may win aux blocks even when it misses the parent's target.
+    if (this.#aux)
+      void this.#aux.submit(built.value.header, built.value.coinbase, entry.job.merkleBranch.map(hexToBytes));
     const who = { jobId: found.jobId, height: entry.height, hash, user: found.user, worker: found.worker };
     if (found.hash && found.hash !== hash)
       this.#log.warn(
@@ -344,7 +375,8 @@ export class Jobmaster extends EventEmitter {
     if (height <= cur.height) return undefined; // not ahead of what we already mine
     if (this.#spv && this.#spv.height === height && this.#spv.prevhash === tip.prevhash) return undefined;
     if (this.#spv) clearTimeout(this.#spv.timer);
-    const built = emptyBlockJob(
+    const options = this.#jobOptions(true);
+    let built = emptyBlockJob(
       {
         height,
         prevhash: tip.prevhash,
@@ -352,8 +384,9 @@ export class Jobmaster extends EventEmitter {
         curtime: tip.curtime,
         version: cur.template.version,
       },
-      this.#jobOptions(true),
+      options,
     );
+    if (built.ok && this.#aux) built = buildJob(this.#withAux(built.value.template), options);
     const timer = setTimeout(() => {
       this.#log.warn(
         { height },
