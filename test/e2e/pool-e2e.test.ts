@@ -343,6 +343,12 @@ describe('pool end to end', () => {
     const bob = await direct(p.gw, 'bob.rig1');
     expect((await mine(bob, 1)).accepted).toBe(1);
     await until(() => p.fake.acceptedBlocks().length === 1, 10_000, 'the first block');
+    // Mine on the new tip's job, or the next share could be stale rather than a block.
+    await until(
+      () => p.gw.work.current!.source.height === 109 && bob.job!.jobId === p.gw.work.current!.id,
+      10_000,
+      'the job on the new tip at the miner',
+    );
 
     p.fake.setFault('http-500');
     const refused = await mine(bob, 1); // a block the node cannot take now
@@ -360,6 +366,7 @@ describe('pool end to end', () => {
       'a timeout logged',
     );
     // Still alive: the gateway serves and judges shares on the job it has.
+    await until(() => bob.job!.jobId === p.gw.work.current!.id, 10_000, 'the current job at the miner');
     expect((await mine(bob, 1)).accepted).toBe(1);
 
     p.fake.setFault(null);
