@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -193,5 +194,38 @@ describe('USB inventory and host miners in the serial service', () => {
     await waitFor(() => service.hostMinerStatus()[0]!.state === 'stopped', 'host miner stopped', 5000);
     expect(events.some((e) => e.kind === 'usb-unplugged' && e.subject === '/dev/ttyUSB0')).toBe(true);
     await waitFor(() => gone(pid), 'host miner reaped', 5000);
+  });
+
+  it('reads a running host miner’s status from its cgminer API on loopback', async () => {
+    const { logger } = capture();
+    const apiPort = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    // A stand-in cgminer: its API answers summary with figures the agent should pass on.
+    const api = [
+      'const net = require("net");',
+      'net.createServer((s) => s.on("data", () => s.end(JSON.stringify({',
+      '  STATUS: [{ STATUS: "S", Code: 11, Msg: "Summary", Description: "cgminer 4.12.0" }],',
+      '  SUMMARY: [{ "MHS av": 330.5, Accepted: 12, Rejected: 1, "Hardware Errors": 2 }], id: 1 }) + "\\0")))',
+      '  .listen(Number(process.argv[1]), "127.0.0.1");',
+    ].join('\n');
+    const config = serialConfigSchema.parse({
+      inventorySeconds: 0,
+      hostMinerPollSeconds: 0.05,
+      hostMiners: [{ name: 'stick', command: process.execPath, args: ['-e', api, '{apiPort}'], apiPort }],
+    });
+    const service = new SerialService({ config, stratumPort: 3333, logger, onEvent: () => {} });
+    cleanups.push(() => service.stop());
+    service.start();
+    await waitFor(() => service.hostMinerStatus()[0]!.api?.ok === true, 'API status read', 10_000);
+    expect(service.hostMinerStatus()[0]!.api).toMatchObject({
+      mhsAverage: 330.5,
+      accepted: 12,
+      rejected: 1,
+      hardwareErrors: 2,
+    });
   });
 });

@@ -57,6 +57,8 @@ export const serialConfigSchema = z
     /** Mine with Icarus-protocol devices the inventory recognises (firmware-profiles/usb-*.json). */
     autoIcarus: z.boolean().default(true),
     hostMiners: z.array(hostMinerSchema).default([]),
+    /** How often a running host miner's API is read for its status, in seconds. */
+    hostMinerPollSeconds: z.number().positive().default(15),
   })
   .strict()
   .prefault({});

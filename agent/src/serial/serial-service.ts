@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { HostMiner, hostMinerArgs } from './host-miner.js';
+import { readHostMinerApi, type HostMinerApi } from './host-miner-status.js';
 import { IcarusDriver, type DeviceState, type DeviceStats } from './icarus-driver.js';
 import { probeIcarus } from './icarus-probe.js';
 import type { SerialConfig, SerialPortConfig } from './serial-config.js';
@@ -44,6 +45,8 @@ export interface HostMinerRecord {
   readonly state: string;
   readonly pid: number | null;
   readonly starts: number;
+  /** The last answer of its cgminer API (summary), while it runs. */
+  readonly api: HostMinerApi | null;
 }
 
 /** Worker names allow letters, digits, - and _: everything else becomes -. */
@@ -61,7 +64,11 @@ export class SerialService {
     string,
     { driver: IcarusDriver; source: 'config' | 'usb'; usbId: string | null }
   >();
-  private readonly hostMiners = new Map<string, { miner: HostMiner; usbIds: readonly string[] }>();
+  private readonly hostMiners = new Map<
+    string,
+    { miner: HostMiner; usbIds: readonly string[]; apiPort: number; api: HostMinerApi | null }
+  >();
+  private apiTimer: NodeJS.Timeout | null = null;
   private readonly profiles: readonly UsbProfile[];
   private inventory: UsbInventory | null = null;
   private stopped = false;
@@ -100,8 +107,12 @@ export class SerialService {
             detail: `code ${e.code ?? '-'} signal ${e.signal ?? '-'}${e.restartInMs !== null ? `, restart in ${e.restartInMs} ms` : ''}`,
           }),
       });
-      this.hostMiners.set(h.name, { miner, usbIds: h.usbIds });
+      this.hostMiners.set(h.name, { miner, usbIds: h.usbIds, apiPort: h.apiPort, api: null });
       if (h.usbIds.length === 0) miner.start();
+    }
+    if (this.hostMiners.size > 0) {
+      this.apiTimer = setInterval(() => void this.pollHostMiners(), c.hostMinerPollSeconds * 1000);
+      this.apiTimer.unref();
     }
     if (c.inventorySeconds > 0) {
       const inv = new UsbInventory(
@@ -133,19 +144,26 @@ export class SerialService {
   }
 
   hostMinerStatus(): HostMinerRecord[] {
-    return [...this.hostMiners.entries()].map(([name, { miner }]) => ({
+    return [...this.hostMiners.entries()].map(([name, { miner, api }]) => ({
       name,
       state: miner.state,
       pid: miner.pid,
       starts: miner.starts,
+      api: miner.state === 'running' ? api : null,
     }));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.inventory?.stop();
+    if (this.apiTimer) clearInterval(this.apiTimer);
     await Promise.all([...this.drivers.values()].map((d) => d.driver.stop()));
     await Promise.all([...this.hostMiners.values()].map((h) => h.miner.stop()));
+  }
+
+  private async pollHostMiners(): Promise<void> {
+    for (const h of this.hostMiners.values())
+      if (h.miner.state === 'running') h.api = await readHostMinerApi(h.apiPort);
   }
 
   private addDriver(p: SerialPortConfig, source: 'config' | 'usb', usbId: string | null): IcarusDriver {
