@@ -5,6 +5,7 @@ import { registerShareCheck } from './commands/share-check.js';
 import { registerSim } from './sim/command.js';
 import { scanCommand } from './discovery/scan-command.js';
 import { agentCommand } from './commands/agent-command.js';
+import { runDemo } from './demo/demo.js';
 import { minersCommand } from './commands/miners-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 
@@ -18,12 +19,19 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version');
   program
     .command('demo')
-    .description('a whole simulated farm on embedded defaults, TUI in front')
-    .action(() => {
-      console.log(
-        'farmhand demo: the simulated farm is not built yet. Available now: farmhand share check --help',
-      );
-    });
+    .description('a whole simulated farm on embedded defaults (pool side, agent, fleet), TUI in front')
+    .option('--miners <n>', 'simulated miners', (v) => Number(v), 24)
+    .option('--data-dir <dir>', 'where logs and the SQLite store go (default: a new temp dir)')
+    .option('--no-tui', 'print a summary line every 5 s instead of the TUI')
+    .option('--duration <s>', 'stop after this many seconds (0: until Ctrl-C)', (v) => Number(v), 0)
+    .action((o: { miners: number; dataDir?: string; tui: boolean; duration: number }) =>
+      runDemo({
+        miners: o.miners,
+        tui: o.tui,
+        duration: o.duration,
+        ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      }),
+    );
   program
     .command('tui')
     .description("the terminal UI, against a running agent's control API")

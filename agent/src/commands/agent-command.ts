@@ -55,6 +55,7 @@ export async function runAgent(config: AgentConfig, log: Logger): Promise<Runnin
     await agent.stop();
     throw e;
   }
+  agent.discovery.setControlPort(controlPort); // the mDNS advertisement names the real port
   log.info({ stratumPort: agent.port, controlPort, dataDir: config.dataDir }, 'agent running');
   // Serial devices mine through the agent's own stratum port, so they start once it listens.
   const serial = new SerialService({

@@ -1,8 +1,9 @@
 // `farmhand-pool fake-bitcoind --port P [--template FILE]`: the fake node for the demo and manual tests.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import type { BlockTemplate } from '@farmhand/core/bitcoin';
+import { bitsToTarget, type BlockTemplate } from '@farmhand/core/bitcoin';
 import { FakeBitcoind } from './fake-bitcoind.js';
+import { REGTEST_TEMPLATE_108 } from './regtest-template.js';
 import { createServiceNotifier } from '../service/index.js';
 
 export function fakeBitcoindCommand(): Command {
@@ -14,10 +15,21 @@ export function fakeBitcoindCommand(): Command {
       '--template <file>',
       'a getblocktemplate result (JSON) to start from; default: Core regtest height 108',
     )
+    .option(
+      '--bits <hex>',
+      'nBits of every template (a harder target than regtest 207fffff makes blocks rarer)',
+    )
     .option('--user <user>', 'RPC user', 'farmhand')
     .option('--password <password>', 'RPC password', 'farmhand')
     .action(
-      async (opts: { port: string; host: string; template?: string; user: string; password: string }) => {
+      async (opts: {
+        port: string;
+        host: string;
+        template?: string;
+        bits?: string;
+        user: string;
+        password: string;
+      }) => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           console.error(`fake-bitcoind: --port ${opts.port}: expected 0..65535`);
@@ -36,6 +48,15 @@ export function fakeBitcoindCommand(): Command {
             process.exitCode = 2;
             return;
           }
+        }
+        if (opts.bits !== undefined) {
+          if (!/^[0-9a-f]{8}$/i.test(opts.bits)) {
+            console.error(`fake-bitcoind: --bits ${opts.bits}: expected 8 hex digits, e.g. 1f00ffff`);
+            process.exitCode = 2;
+            return;
+          }
+          const target = bitsToTarget(Number.parseInt(opts.bits, 16)).toString(16).padStart(64, '0');
+          template = { ...(template ?? REGTEST_TEMPLATE_108), bits: opts.bits.toLowerCase(), target };
         }
         const fake = new FakeBitcoind({
           host: opts.host,
