@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
 import { Redis } from 'ioredis';
 import { freePort, startRedis } from '../support/redis.js';
-import { TestMiner, until } from './gateway-peers.js';
+import { TestAgent, TestMiner, until } from './gateway-peers.js';
 
 const BIN = fileURLToPath(new URL('../../pool/bin/farmhand-pool.js', import.meta.url));
 const PAYOUT = 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5';
@@ -165,6 +165,7 @@ describe('farmhand-pool run (small pool)', () => {
     cleanup.push(() => fake.close());
     const dir = tempDir();
     const stratumPort = await freePort();
+    const uplinkPort = await freePort();
     const { lines } = runPool([
       '--bitcoind-url',
       `http://u:p@127.0.0.1:${port}`,
@@ -172,6 +173,10 @@ describe('farmhand-pool run (small pool)', () => {
       PAYOUT,
       '--stratum-port',
       String(stratumPort),
+      '--uplink-port',
+      String(uplinkPort),
+      '--agent-token',
+      'farm-1:farm-1-secret',
       '--listen-host',
       '127.0.0.1',
       '--min-difficulty',
@@ -192,8 +197,18 @@ describe('farmhand-pool run (small pool)', () => {
     expect(statSync(join(dir, 'config', 'jobmaster.json')).mode & 0o077).toBe(0);
     const gw = JSON.parse(readFileSync(join(dir, 'config', 'gateway.json'), 'utf8')) as {
       minDifficulty: number;
+      agentDifficulty: number;
     };
     expect(gw.minDifficulty).toBe(1e-6);
+    expect(gw.agentDifficulty).toBe(1e-6);
+    // An agent with its token is welcome on the uplink port; a wrong token is not.
+    const agent = new TestAgent(uplinkPort);
+    cleanup.push(() => agent.close());
+    const welcome = await agent.login('farm-1', 'farm-1-secret');
+    expect(welcome.type).toBe('welcome');
+    const intruder = new TestAgent(uplinkPort);
+    cleanup.push(() => intruder.close());
+    await expect(intruder.login('farm-1', 'not-the-token')).rejects.toThrow(/refused/);
 
     const [gwPid] = pidsOf(lines, 'gateway');
     expect(gwPid).toBeGreaterThan(0);
