@@ -119,6 +119,7 @@ export class SerialService {
         c.inventorySeconds * 1000,
         this.options.lister ?? defaultLister(this.options.logger),
         this.options.logger.child({ part: 'usb' }),
+        !this.options.lister,
       );
       inv.on('plugged', (p: UsbPort) => this.onPlugged(p));
       inv.on('unplugged', (p: UsbPort) => void this.onUnplugged(p));

@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { createInterface } from 'node:readline';
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SerialPort } from 'serialport';
@@ -89,12 +91,16 @@ export class UsbInventory extends EventEmitter {
   private readonly known = new Map<string, UsbPort>();
   private timer: NodeJS.Timeout | null = null;
   private scanning = false;
+  private monitor: ChildProcess | null = null;
+  private soon: NodeJS.Timeout | null = null;
   lastError: string | null = null;
 
   constructor(
     private readonly intervalMs: number,
     private readonly list: PortLister,
     private readonly logger: Logger,
+    /** Also re-list on udev tty events (`udevadm monitor`) where udevadm exists. */
+    private readonly udev = false,
   ) {
     super();
   }
@@ -107,11 +113,36 @@ export class UsbInventory extends EventEmitter {
     void this.scan();
     this.timer = setInterval(() => void this.scan(), this.intervalMs);
     this.timer.unref();
+    if (this.udev) this.watchUdev();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (this.soon) clearTimeout(this.soon);
+    this.timer = this.soon = null;
+    this.monitor?.kill('SIGTERM');
+    this.monitor = null;
+  }
+
+  /** A plug or unplug seen by udev triggers a listing at once (after a short settle); no udevadm, no harm. */
+  private watchUdev(): void {
+    const child = spawn('udevadm', ['monitor', '--udev', '--subsystem-match=tty'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    this.monitor = child;
+    child.on('error', () => {
+      if (this.monitor === child) this.monitor = null;
+    });
+    child.on('exit', () => {
+      if (this.monitor === child) this.monitor = null;
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!/\b(add|remove)\b/.test(line) || this.soon) return;
+      this.soon = setTimeout(() => {
+        this.soon = null;
+        void this.scan();
+      }, 300);
+    });
   }
 
   /** One listing: emits 'unplugged' for ports gone, then 'plugged' for new ones. */
