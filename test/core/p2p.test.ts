@@ -95,6 +95,21 @@ describe('P2P envelope', () => {
     expect(bytesToHex(bytes)).toBe('f9beb4d976657261636b000000000000000000005df6e0e2');
   });
 
+  it('encodes the docs/bitpeer.md examples byte for byte', () => {
+    const ping = encodeEnvelope(
+      NETWORK_MAGIC.regtest,
+      'ping',
+      encodePayload({ type: 'ping', nonce: 0x0102030405060708n }),
+    );
+    expect(bytesToHex(ping)).toBe('fabfb5da70696e670000000000000000080000003b5a75130807060504030201');
+    const sc = encodeEnvelope(
+      NETWORK_MAGIC.mainnet,
+      'sendcmpct',
+      encodePayload({ type: 'sendcmpct', highBandwidth: true, version: 2n }),
+    );
+    expect(bytesToHex(sc)).toBe('f9beb4d973656e64636d706374000000090000005f09f00d010200000000000000');
+  });
+
   it('carries the mainnet genesis block split into 1-byte chunks and checks the checksum', () => {
     const raw = hexToBytes(genesis.hex);
     const wire = encodeEnvelope(NETWORK_MAGIC.mainnet, 'block', raw);
