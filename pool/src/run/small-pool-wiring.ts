@@ -54,10 +54,9 @@ export function smallPoolWiring(
     agents: [...plan.agents],
     jobmaster: [`127.0.0.1:${ports.jobmaster}`],
     ...(plan.redisUrl !== undefined ? { metawriter: `127.0.0.1:${ports.metawriter}` } : {}),
-    // A minimum below the defaults is for regtest and CPU miners: start there too, or they would never
-    // submit; vardiff raises it for anything faster.
-    ...(d !== undefined ? { minDifficulty: d, startDifficulty: Math.max(d, d < 1024 ? d : 1024) } : {}),
-    ...(d !== undefined && d < 1024 ? { agentDifficulty: d } : {}),
+    // A given minimum is for regtest and CPU miners: start there (or they would never submit; vardiff
+    // raises it for anything faster), and let agents send records down to it.
+    ...(d !== undefined ? { minDifficulty: d, startDifficulty: d, agentDifficulty: d } : {}),
     spool: { dir: join(plan.dataDir, 'gateway', 'spool') },
     logLevel: plan.logLevel as GatewayConfigInput['logLevel'],
   };
