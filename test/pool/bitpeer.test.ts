@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,8 @@ import {
   startReconstruction,
 } from '@farmhand/core/p2p';
 import { Bitpeer, parseBitpeerConfig, type BitpeerConfig } from '../../pool/src/bitpeer/index.js';
-import { BlockFrame, blockFrame } from '../../pool/src/blockmaster/wire.js';
+import { BlockFrame, MAX_BLOCK_FRAME, blockFrame } from '../../pool/src/blockmaster/wire.js';
+import { FrameDecoder } from '@farmhand/core/uplink';
 import { readFixture, readFixtureJson } from '../support/fixtures.js';
 import { TestJobmaster, TestNode } from './bitpeer-node.js';
 
@@ -228,6 +231,29 @@ describe('bitpeer against an in-test node', () => {
     expect((await headersPeer.waitFor('notfound')).items).toHaveLength(1);
   });
 
+  it('fetches the body of a new tip and hands it to connected blockmasters (UPDATE_BLOCK)', async () => {
+    const node = new TestNode('regtest');
+    const { port, bitpeer } = await setup([node], { listen: { host: '127.0.0.1', port: 0 } });
+    await node.waitFor('getheaders');
+    const bm = connect({ host: '127.0.0.1', port: port! });
+    cleanups.push(() => void bm.destroy());
+    const dec = new FrameDecoder({ maxBodyBytes: MAX_BLOCK_FRAME });
+    const update = new Promise<Uint8Array>((resolve) =>
+      bm.on('data', (c: Buffer) => {
+        for (const f of dec.push(c))
+          if (f.ok && f.value.type === BlockFrame.UPDATE_BLOCK) resolve(f.value.body);
+      }),
+    );
+    await until(() => bitpeer.blockmastersConnected === 1);
+    node.send({ type: 'headers', headers: [HEADER108] });
+    const gd = await node.waitFor('getdata');
+    expect(gd.items.map((i) => [i.type, bytesToHex(i.hash)])).toEqual([
+      [InvType.WITNESS_BLOCK, bytesToHex(sha256d(HEADER108))],
+    ]);
+    node.send({ type: 'block', raw: BLOCK108, block: parseBlock(BLOCK108) });
+    expect(bytesToHex(await update)).toBe(bytesToHex(BLOCK108));
+  });
+
   it('reloads its peer list: a removed node is dropped, an added one connected', async () => {
     const a = new TestNode('regtest');
     const b = new TestNode('regtest');
@@ -262,5 +288,48 @@ describe('bitpeer against an in-test node', () => {
     await aClosed;
     await b.waitFor('getheaders');
     expect(bitpeer.peers().map((p) => p.name)).toEqual([`127.0.0.1:${b.port}`]);
+  });
+
+  it('farmhand-pool bitpeer re-reads its peers file on SIGHUP without restarting', async () => {
+    const a = new TestNode('regtest');
+    const b = new TestNode('regtest');
+    await a.listen();
+    await b.listen();
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    const jm = new TestJobmaster();
+    await jm.listen();
+    cleanups.push(() => jm.close());
+    const dir = mkdtempSync(join(tmpdir(), 'bitpeer-cli-'));
+    const peers = join(dir, 'peers.json');
+    writeFileSync(peers, JSON.stringify({ peers: [`127.0.0.1:${a.port}`] }));
+    const config = join(dir, 'bitpeer.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        network: 'regtest',
+        peersFile: peers,
+        tip: TIP107,
+        jobmasters: [`127.0.0.1:${jm.port}`],
+        logLevel: 'silent',
+      }),
+    );
+    const bin = fileURLToPath(new URL('../../pool/bin/farmhand-pool.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'bitpeer', '--config', config], { stdio: 'ignore' });
+    cleanups.push(() => void child.kill('SIGTERM'));
+    await a.waitFor('getheaders');
+    writeFileSync(peers, JSON.stringify({ peers: [`127.0.0.1:${b.port}`] }));
+    const aClosed = a.waitClosed();
+    child.kill('SIGHUP');
+    await aClosed;
+    await b.waitFor('getheaders');
+    // Same process: the jobmaster link was never re-made, and the tip still flows.
+    expect(child.exitCode).toBeNull();
+    expect(jm.hellos).toEqual(['bitpeer']);
+    const tip = jm.nextTip();
+    b.send({ type: 'headers', headers: [HEADER108] });
+    expect(await tip).toMatchObject({ height: 108, prevhash: HASH108 });
   });
 });

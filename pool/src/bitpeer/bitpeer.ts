@@ -106,6 +106,10 @@ export class Bitpeer extends EventEmitter {
     }));
   }
 
+  get blockmastersConnected(): number {
+    return this.#listener?.connections ?? 0;
+  }
+
   get jobmastersConnected(): number {
     return this.#notifier.connected;
   }
@@ -212,7 +216,14 @@ export class Bitpeer extends EventEmitter {
     }
     p.unconnecting = 0;
     // During a catch-up (a full headers message) only the last of them matters, and it is not news yet.
-    if (newBest && headers.length < MAX_HEADERS_PER_MSG) this.#announce(newBest, p.name);
+    if (!newBest || headers.length >= MAX_HEADERS_PER_MSG) return;
+    this.#announce(newBest, p.name);
+    // Blockmasters relay new tips between regions: fetch the body from the peer that announced it.
+    if (this.#listener?.connections)
+      p.send({
+        type: 'getdata',
+        items: [{ type: InvType.WITNESS_BLOCK, hash: reversed(hexToBytes(newBest.hash)) }],
+      });
   }
 
   #announce(tip: ChainTip, peer: string): void {

@@ -38,6 +38,10 @@ export class BlockListener {
     return (this.#server.address() as { port: number }).port;
   }
 
+  get connections(): number {
+    return this.#conns.size;
+  }
+
   /** A block seen on the network, to every connected blockmaster. */
   sendUpdate(raw: Uint8Array): void {
     for (const s of this.#conns)
