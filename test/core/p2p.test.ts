@@ -21,6 +21,7 @@ import {
   encodeEnvelope,
   encodePayload,
   answerGetBlockTxn,
+  ipv4Mapped,
   serializeBlock,
   shortId,
   shortIdKey,
@@ -108,6 +109,65 @@ describe('P2P envelope', () => {
       encodePayload({ type: 'sendcmpct', highBandwidth: true, version: 2n }),
     );
     expect(bytesToHex(sc)).toBe('f9beb4d973656e64636d706374000000090000005f09f00d010200000000000000');
+  });
+
+  it('matches python-bitcoinlib byte for byte (an independent implementation)', () => {
+    // Generated with python-bitcoinlib 0.11.2 (Debian package python3-bitcoinlib), SelectParams('regtest'):
+    // msg_version/msg_getheaders/msg_headers/msg_getdata(...).to_bytes() with the same field values.
+    const PYBTC = {
+      version:
+        'fabfb5da76657273696f6e0000000000640000001421042d801101000800000000000000aa34066b0000000001000000000000000000000000000000' +
+        '0000ffff7f000001480c080000000000000000000000000000000000ffff00000000000008070605040302010e2f6661726d68616e643a302e312f6b' +
+        '00000000',
+      getheaders:
+        'fabfb5da67657468656164657273000045000000ece479778011010001589d9b6ca698eea57012a6274fc845286c6a265748e349d0d5b76a0f091d' +
+        '64500000000000000000000000000000000000000000000000000000000000000000',
+      getdata:
+        'fabfb5da67657464617461000000000025000000677d79020102000000c8aa2263d9f22a5dd20e324c7a2cdd4e7495e13dcc03ffdffe81f5aabb09' +
+        '4d43',
+    };
+    const hash = (display: string) => new Uint8Array(hexToBytes(display)).reverse();
+    const msgs: P2pMessage[] = [
+      {
+        type: 'version',
+        version: 70016,
+        services: 8n,
+        timestamp: 1795568810n,
+        addrRecv: { services: 1n, ip: ipv4Mapped('127.0.0.1'), port: 18444 },
+        addrFrom: { services: 8n, ip: ipv4Mapped('0.0.0.0'), port: 0 },
+        nonce: 0x0102030405060708n,
+        userAgent: '/farmhand:0.1/',
+        startHeight: 107,
+        relay: false,
+      },
+      {
+        type: 'getheaders',
+        version: 70016,
+        locator: [hash('50641d090f6ab7d5d049e34857266a6c2845c84f27a61270a5ee98a66c9b9d58')],
+        hashStop: new Uint8Array(32),
+      },
+      {
+        type: 'getdata',
+        items: [{ type: 2, hash: hash('434d09bbaaf581fedfff03cc3de195744edd2c7a4c320ed25d2af2d96322aac8') }],
+      },
+    ];
+    for (const m of msgs) {
+      const wire = encodeEnvelope(NETWORK_MAGIC.regtest, m.type, encodePayload(m));
+      expect(bytesToHex(wire)).toBe(PYBTC[m.type as keyof typeof PYBTC]);
+      // And back.
+      const [r] = new EnvelopeDecoder(NETWORK_MAGIC.regtest).push(wire);
+      if (!r?.ok) throw new Error('did not decode');
+      const d = decodePayload(r.value.command, r.value.payload);
+      expect(d.ok && bytesToHex(encodePayload(d.value as P2pMessage))).toBe(bytesToHex(encodePayload(m)));
+    }
+    // python-bitcoinlib 0.11.2's msg_headers leaves out each entry's transaction count; Bitcoin Core
+    // writes it (a CBlock with no transactions: header ‖ 00) and reads it. Same header bytes otherwise:
+    // its payload is 01 ‖ header (81 bytes), ours 01 ‖ header ‖ 00.
+    const header108 = new Uint8Array(hexToBytes(regtest108).subarray(0, 80));
+    const pyHeadersPayload = '01' + bytesToHex(header108);
+    expect(bytesToHex(encodePayload({ type: 'headers', headers: [header108] }))).toBe(
+      pyHeadersPayload + '00',
+    );
   });
 
   it('carries the mainnet genesis block split into 1-byte chunks and checks the checksum', () => {
