@@ -15,6 +15,7 @@ import {
   sha256d,
   targetToBytes,
   txid,
+  wtxid,
 } from '@farmhand/core/bitcoin';
 import { hex32, stratumPrevhashToHeader } from '@farmhand/core/stratum';
 import { FrameDecoder } from '@farmhand/core/uplink';
@@ -272,5 +273,46 @@ describe('blockmaster', () => {
     expect(relayedB[0]).toMatchObject({ origin: 'peer', fetched: 0 });
     expect(rpcB.submitted[0]).toBe(bytesToHex(raw));
     expect(bmB.mempool.size).toBe(0);
+  });
+
+  it('a short-id collision (a wrong mempool transaction) is caught by the merkle root and healed by asking for every transaction', async () => {
+    const raw = hexToBytes(readFixture('bitcoin/regtest-core-v31/block-height108.hex').trim());
+    const block = parseBlock(raw);
+    const rpcB = new TestRpcNode(new Map());
+    const urlB = await rpcB.listen();
+    cleanups.push(() => rpcB.close());
+    const cfgB = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      bitcoind: urlB,
+      logLevel: 'silent',
+    });
+    if (!cfgB.ok) throw new Error(cfgB.error.message);
+    const bmB = new Blockmaster(cfgB.value, log);
+    const { port: portB } = await bmB.start();
+    cleanups.push(() => bmB.stop());
+    // A real 48-bit collision cannot be made on demand: the mempool answers transaction 2's wtxid with
+    // transaction 3's body, which is what a collision looks like to the rebuilder.
+    const txs = block.transactions;
+    bmB.mempool.entries = function* () {
+      for (let i = 1; i < txs.length; i++) yield { hash: wtxid(txs[i]!), tx: i === 2 ? txs[3]! : txs[i]! };
+    };
+    const fakeBitpeer = createServer((s) => s.write(blockFrame(BlockFrame.UPDATE_BLOCK, 1, raw)));
+    await new Promise<void>((r) => fakeBitpeer.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => fakeBitpeer.close(() => r())));
+    const cfgA = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      bitpeers: [`127.0.0.1:${(fakeBitpeer.address() as { port: number }).port}`],
+      peers: [`127.0.0.1:${portB}`],
+      logLevel: 'silent',
+    });
+    if (!cfgA.ok) throw new Error(cfgA.error.message);
+    const relayedB: RelayedBlock[] = [];
+    bmB.on('block', (b: RelayedBlock) => relayedB.push(b));
+    const bmA = new Blockmaster(cfgA.value, log);
+    await bmA.start();
+    cleanups.push(() => bmA.stop());
+    await until(() => rpcB.submitted.length === 1);
+    expect(relayedB[0]).toMatchObject({ origin: 'peer', fetched: txs.length - 1 });
+    expect(rpcB.submitted[0]).toBe(bytesToHex(raw));
   });
 });

@@ -5,7 +5,15 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { bytesToHex, parseBlock, reversed, sha256d, txid, type Block } from '@farmhand/core/bitcoin';
+import {
+  bytesToHex,
+  hexToBytes,
+  parseBlock,
+  reversed,
+  sha256d,
+  txid,
+  type Block,
+} from '@farmhand/core/bitcoin';
 import {
   answerGetBlockTxn,
   buildCompactBlock,
@@ -42,6 +50,8 @@ interface Pending {
   partial: PartialBlock;
   from: BlockLink;
   timer: NodeJS.Timeout;
+  /** Already asked for every transaction once (after a short-id collision). */
+  retried: boolean;
 }
 
 /** Events: 'block' (RelayedBlock), 'submitted' ({hash, result}). */
@@ -141,7 +151,11 @@ export class Blockmaster extends EventEmitter {
         clearTimeout(p.timer);
         this.#pending.delete(hash);
         const full = completeReconstruction(p.partial, m.value.txs);
-        if (!full.ok) return this.#log.error({ hash, from: link.name }, full.error.message);
+        if (!full.ok) {
+          if (p.retried)
+            return this.#log.error({ hash, from: link.name }, `${full.error.message}; block dropped`);
+          return this.#requestAll(hash, p.partial, link);
+        }
         this.#relay(full.value, hash, link, 'peer', m.value.txs.length);
         return;
       }
@@ -160,18 +174,31 @@ export class Blockmaster extends EventEmitter {
     if (!partial.ok) return this.#log.warn({ hash, from: link.name }, partial.error.message);
     if (partial.value.missing.length === 0) {
       const full = completeReconstruction(partial.value, []);
-      if (!full.ok) return this.#log.error({ hash }, full.error.message);
-      return this.#relay(full.value, hash, link, 'peer', 0);
+      if (full.ok) return this.#relay(full.value, hash, link, 'peer', 0);
+      // A short-id collision put a wrong mempool transaction in the block: ask for all of them.
+      this.#log.warn({ hash, from: link.name }, `${full.error.message}; asking for every transaction`);
+      return this.#requestAll(hash, partial.value, link);
     }
+    this.#request(hash, partial.value, link, false);
+  }
+
+  #request(hash: string, partial: PartialBlock, link: BlockLink, retried: boolean): void {
     const timer = setTimeout(() => {
       this.#pending.delete(hash);
       this.#log.error({ hash, from: link.name }, 'missing transactions never came; block dropped');
     }, this.#config.txRequestTimeoutMs);
-    this.#pending.set(hash, { partial: partial.value, from: link, timer });
+    this.#pending.set(hash, { partial, from: link, timer, retried });
     link.send(
       BlockFrame.GET_THIN_TXS,
-      encodePayload({ type: 'getblocktxn', blockHash: hashBytes, indexes: partial.value.missing }),
+      encodePayload({ type: 'getblocktxn', blockHash: reversed(hexToBytes(hash)), indexes: partial.missing }),
     );
+  }
+
+  /** Second try after a collision: keep only the coinbase (always prefilled by us) and fetch the rest. */
+  #requestAll(hash: string, partial: PartialBlock, link: BlockLink): void {
+    const slots = partial.slots.map((s, i) => (i === 0 ? s : null));
+    const missing = slots.map((_, i) => i).filter((i) => i > 0);
+    this.#request(hash, { header: partial.header, slots, missing }, link, true);
   }
 
   #relayRaw(raw: Uint8Array, from: BlockLink, origin: BlockOrigin, fetched: number): void {
