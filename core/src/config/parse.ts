@@ -6,7 +6,11 @@ import { type Result, fail, ok } from '../result.js';
 
 export type ConfigErrorCode = 'CONFIG_INVALID';
 
-export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, where = 'config'): Result<z.infer<S>, ConfigErrorCode> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where = 'config',
+): Result<z.infer<S>, ConfigErrorCode> {
   const r = schema.safeParse(value);
   if (r.success) return ok(r.data);
   const lines = r.error.issues.map((issue) => {
