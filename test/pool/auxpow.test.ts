@@ -20,6 +20,7 @@ import { checkAuxPow, parseAuxPow } from '@farmhand/core/auxpow';
 import { hex32, stratumPrevhashToHeader } from '@farmhand/core/stratum';
 import { FrameDecoder } from '@farmhand/core/uplink';
 import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
+import { REGTEST_TEMPLATE_108 } from '../../pool/src/fake-bitcoind/regtest-template.js';
 import {
   Jobmaster,
   decodeJmMessage,
@@ -124,7 +125,7 @@ class SolvingGateway {
       }
     });
   }
-  solve(job: JobMessage): string {
+  solve(job: JobMessage, accept?: (hash: Uint8Array) => boolean): string {
     const extranonce = '02'.repeat(job.extranonceSize);
     const coinbase = concatBytes(
       hexToBytes(job.job.coinb1),
@@ -143,7 +144,7 @@ class SolvingGateway {
         bits,
         nonce,
       });
-      if (!hashMeetsTarget(sha256d(header), target)) continue;
+      if (accept ? !accept(sha256d(header)) : !hashMeetsTarget(sha256d(header), target)) continue;
       this.#s.write(
         encodeJmMessage(
           {
@@ -218,5 +219,48 @@ describe('merged mining', () => {
     expect(easy.submissions).toEqual([{ hash: easyHash, ok: true }]);
     expect(hard.submissions).toEqual([]); // its target was not met: nothing sent
     expect(aux).toEqual([{ chain: 'easycoin', hash: easyHash, height: 500, accepted: true, result: true }]);
+  });
+
+  it('a share that misses the parent target but meets an aux target wins the aux block only', async () => {
+    const aux1 = new TestAuxChain(7, '207fffff');
+    const url = await aux1.listen();
+    cleanups.push(() => aux1.close());
+    // A parent chain 65536 times harder than the aux chain.
+    const node = new FakeBitcoind({
+      longPollMs: 1000,
+      template: { ...REGTEST_TEMPLATE_108, bits: '1f00ffff' },
+    });
+    await node.listen();
+    cleanups.push(() => node.close());
+    const cfg = parseJobmasterConfig({
+      bitcoind: [{ url: node.url(), name: 'fake' }],
+      payoutAddress: PAYOUT,
+      listen: { host: '127.0.0.1', port: 0 },
+      pollIntervalMs: 200,
+      rpcTimeoutMs: 1000,
+      longPollTimeoutMs: 1500,
+      logLevel: 'silent',
+      auxChains: [{ name: 'auxcoin', url, address: 'aux-address' }],
+    });
+    if (!cfg.ok) throw new Error(cfg.error.message);
+    const jm = new Jobmaster(cfg.value, log);
+    const aux: AuxBlockEvent[] = [];
+    jm.on('auxblock', (e: AuxBlockEvent) => aux.push(e));
+    const { port } = await jm.start();
+    cleanups.push(() => jm.stop());
+    const gw = new SolvingGateway(port);
+    cleanups.push(() => gw.close());
+    await until(() => gw.jobs.some((j) => j.auxTarget !== undefined));
+    const job = gw.jobs.find((j) => j.auxTarget !== undefined)!;
+    // The JOB tells the gateway which shares are worth reporting.
+    expect(job.auxTarget).toBe('7fffff' + '0'.repeat(58));
+    const parentTarget = targetToBytes(bitsToTarget(0x1f00ffff));
+    const auxTarget = targetToBytes(BigInt('0x' + job.auxTarget!));
+    const auxHash = aux1.hash;
+    gw.solve(job, (h) => hashMeetsTarget(h, auxTarget) && !hashMeetsTarget(h, parentTarget));
+    await until(() => aux.length === 1);
+    expect(aux[0]).toMatchObject({ chain: 'auxcoin', hash: auxHash, accepted: true });
+    expect(aux1.submissions).toEqual([{ hash: auxHash, ok: true }]);
+    expect(node.acceptedBlocks()).toEqual([]);
   });
 });

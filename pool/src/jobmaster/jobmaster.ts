@@ -233,7 +233,9 @@ export class Jobmaster extends EventEmitter {
       createdAt: Date.now(),
     };
     this.#table.add(entry);
-    const gateways = this.#listener.broadcast(jobMessage(entry, this.#config.extranonceSize));
+    const gateways = this.#listener.broadcast(
+      jobMessage(entry, this.#config.extranonceSize, this.#aux?.easiestTarget() ?? undefined),
+    );
     this.#log.info(
       {
         jobId: entry.job.jobId,
@@ -255,7 +257,13 @@ export class Jobmaster extends EventEmitter {
     const cur = this.#table.current;
     // A newcomer has no older jobs to keep: its first job is always clean.
     if (cur)
-      conn.send(jobMessage({ ...cur, job: { ...cur.job, cleanJobs: true } }, this.#config.extranonceSize));
+      conn.send(
+        jobMessage(
+          { ...cur, job: { ...cur.job, cleanJobs: true } },
+          this.#config.extranonceSize,
+          this.#aux?.easiestTarget() ?? undefined,
+        ),
+      );
   }
 
   #onMessage(conn: GatewayConnection, msg: JmMessage, seq: number): void {
@@ -406,7 +414,7 @@ export class Jobmaster extends EventEmitter {
   }
 }
 
-export function jobMessage(entry: JobEntry, extranonceSize: number): JobMessage {
+export function jobMessage(entry: JobEntry, extranonceSize: number, auxTarget?: string): JobMessage {
   return {
     type: 'JOB',
     job: entry.job,
@@ -419,5 +427,6 @@ export function jobMessage(entry: JobEntry, extranonceSize: number): JobMessage 
     coinbasevalue: entry.template.coinbasevalue,
     empty: entry.empty,
     createdAt: entry.createdAt,
+    ...(auxTarget ? { auxTarget } : {}),
   };
 }

@@ -41,6 +41,8 @@ export interface JobMessage {
   empty: boolean;
   /** ms since the epoch. */
   createdAt: number;
+  /** Merged mining: the easiest aux chain target (64 hex, big-endian); a share meeting it is worth a FOUND_BLOCK. */
+  auxTarget?: string;
 }
 
 /** gateway → jobmaster: a share met the network target. The jobmaster rebuilds the block itself. */
