@@ -16,6 +16,9 @@ import {
   startReconstruction,
 } from '@farmhand/core/p2p';
 import { Bitpeer, parseBitpeerConfig, type BitpeerConfig } from '../../pool/src/bitpeer/index.js';
+import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
+import { Jobmaster, parseJobmasterConfig } from '../../pool/src/jobmaster/index.js';
+import type { JobEntry } from '../../pool/src/jobmaster/job-table.js';
 import { BlockFrame, MAX_BLOCK_FRAME, blockFrame } from '../../pool/src/blockmaster/wire.js';
 import { FrameDecoder } from '@farmhand/core/uplink';
 import { readFixture, readFixtureJson } from '../support/fixtures.js';
@@ -331,5 +334,50 @@ describe('bitpeer against an in-test node', () => {
     const tip = jm.nextTip();
     b.send({ type: 'headers', headers: [HEADER108] });
     expect(await tip).toMatchObject({ height: 108, prevhash: HASH108 });
+  });
+
+  it('end to end: a header from the node makes the real jobmaster send an empty-block job on it', async () => {
+    const fake = new FakeBitcoind({ longPollMs: 1000 });
+    await fake.listen();
+    cleanups.push(() => fake.close());
+    const jmCfg = parseJobmasterConfig({
+      bitcoind: [{ url: fake.url(), name: 'fake' }],
+      payoutAddress: 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5',
+      listen: { host: '127.0.0.1', port: 0 },
+      pollIntervalMs: 100,
+      rpcTimeoutMs: 1000,
+      logLevel: 'silent',
+    });
+    if (!jmCfg.ok) throw new Error(jmCfg.error.message);
+    const jm = new Jobmaster(jmCfg.value, log);
+    const { port: jmPort } = await jm.start();
+    cleanups.push(() => jm.stop());
+    const jobs: JobEntry[] = [];
+    jm.on('job', (j: JobEntry) => jobs.push(j));
+    await until(() => jobs.length > 0);
+    const node = new TestNode('regtest');
+    await node.listen();
+    cleanups.push(() => node.close());
+    const cfg = parseBitpeerConfig({
+      network: 'regtest',
+      peers: [`127.0.0.1:${node.port}`],
+      tip: TIP107,
+      jobmasters: [`127.0.0.1:${jmPort}`],
+      logLevel: 'silent',
+    });
+    if (!cfg.ok) throw new Error(cfg.error.message);
+    const bitpeer = new Bitpeer(cfg.value, log);
+    await bitpeer.start();
+    cleanups.push(() => bitpeer.stop());
+    await node.waitFor('getheaders');
+    await until(() => bitpeer.jobmastersConnected === 1);
+    node.send({ type: 'headers', headers: [HEADER108] });
+    await until(() => jobs.some((j) => j.empty));
+    const empty = jobs.find((j) => j.empty)!;
+    expect(empty.height).toBe(109);
+    expect(empty.template.previousblockhash).toBe(HASH108);
+    expect(empty.job.cleanJobs).toBe(true);
+    // The node itself is still on 107: the empty job came before any template for 109.
+    expect(fake.chain.tip.height).toBe(107);
   });
 });
