@@ -257,6 +257,25 @@ describe('bitpeer against an in-test node', () => {
     expect(bytesToHex(await update)).toBe(bytesToHex(BLOCK108));
   });
 
+  it('pushes the whole block to the first pushFullBlocks plain peers, the header to the rest', async () => {
+    const first = new TestNode('regtest', { sendHeaders: true });
+    const second = new TestNode('regtest', { sendHeaders: true });
+    const { bitpeer } = await setup([first, second], { pushFullBlocks: 1 });
+    await first.waitFor('getheaders');
+    await second.waitFor('getheaders');
+    const r = bitpeer.broadcastBlock(BLOCK108);
+    expect(r).toEqual({ hash: HASH108, peers: 2 });
+    const got = await Promise.race([
+      first.waitFor('block').then((b) => ['first', b] as const),
+      second.waitFor('block').then((b) => ['second', b] as const),
+    ]);
+    expect(bytesToHex(got[1].raw)).toBe(bytesToHex(BLOCK108));
+    const other = got[0] === 'first' ? second : first;
+    const hdrs = await other.waitFor('headers', (h) => h.headers.length === 1);
+    expect(bytesToHex(hdrs.headers[0]!)).toBe(bytesToHex(HEADER108));
+    expect(other.received.some((m) => m.type === 'block')).toBe(false);
+  });
+
   it('reloads its peer list: a removed node is dropped, an added one connected', async () => {
     const a = new TestNode('regtest');
     const b = new TestNode('regtest');

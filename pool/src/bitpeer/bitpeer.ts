@@ -258,10 +258,13 @@ export class Bitpeer extends EventEmitter {
     if (this.chain.has(prev)) this.chain.accept(block.headerBytes, Math.floor(Date.now() / 1000));
     const compact = { 1: buildCompactBlock(block, own.nonce, 1), 2: buildCompactBlock(block, own.nonce, 2) };
     let n = 0;
+    let pushed = 0;
     for (const p of this.#peers.values()) {
       if (!p.ready) continue;
       n++;
+      // Nodes accept an unrequested block that extends their best chain: no getdata round trip.
       if (p.cmpct?.highBandwidth) p.send(compact[p.cmpct.version]);
+      else if (pushed++ < this.#config.pushFullBlocks) p.send({ type: 'block', raw, block });
       else if (p.wantsHeaders) p.send({ type: 'headers', headers: [block.headerBytes] });
       else p.send({ type: 'inv', items: [{ type: InvType.BLOCK, hash: hashBytes }] });
     }

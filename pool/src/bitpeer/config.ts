@@ -25,6 +25,8 @@ export interface BitpeerConfig {
   readonly handshakeTimeoutMs: number;
   /** Header announcements that do not connect to anything known before a peer is dropped. */
   readonly maxUnconnecting: number;
+  /** Peers (without high-bandwidth compact blocks) sent our whole block at once instead of its header. */
+  readonly pushFullBlocks: number;
   readonly userAgent: string;
   readonly logLevel: string;
 }
@@ -34,6 +36,7 @@ export const BITPEER_DEFAULTS = {
   pingIntervalMs: 60_000,
   handshakeTimeoutMs: 10_000,
   maxUnconnecting: 8,
+  pushFullBlocks: 0,
   userAgent: '/farmhand-bitpeer:0.1.0/',
   logLevel: 'info',
 } as const;
@@ -139,7 +142,7 @@ export function parseBitpeerConfig(v: unknown): Result<BitpeerConfig, 'CONFIG_IN
   };
   const d = BITPEER_DEFAULTS;
   const int = (
-    k: 'reconnectMs' | 'pingIntervalMs' | 'handshakeTimeoutMs' | 'maxUnconnecting',
+    k: 'reconnectMs' | 'pingIntervalMs' | 'handshakeTimeoutMs' | 'maxUnconnecting' | 'pushFullBlocks',
     min: number,
   ) => {
     const x = o[k] ?? d[k];
@@ -150,6 +153,7 @@ export function parseBitpeerConfig(v: unknown): Result<BitpeerConfig, 'CONFIG_IN
     pingIntervalMs: int('pingIntervalMs', 100),
     handshakeTimeoutMs: int('handshakeTimeoutMs', 100),
     maxUnconnecting: int('maxUnconnecting', 1),
+    pushFullBlocks: int('pushFullBlocks', 0),
   };
   for (const [k, n] of Object.entries(nums)) if (n === null) return bad(`config.${k}: expected an integer`);
   const userAgent = o.userAgent ?? d.userAgent;
