@@ -128,6 +128,22 @@ async function mineOneBlock(port: number): Promise<string> {
   }
 }
 
+describe('blockmaster config', () => {
+  it('names the wrong key', () => {
+    const l = parseBlockmasterConfig({ jobmasters: ['127.0.0.1:1'] });
+    expect(!l.ok && l.error.message).toMatch(/config\.listen/);
+    const p = parseBlockmasterConfig({ listen: { host: '127.0.0.1', port: 0 }, peers: ['nohost'] });
+    expect(!p.ok && p.error.message).toMatch(/config\.peers\[0\]/);
+    const u = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      bitcoind: 'http://127.0.0.1:8332',
+    });
+    expect(!u.ok && u.error.message).toMatch(/config\.bitcoind/);
+    const k = parseBlockmasterConfig({ listen: { host: '127.0.0.1', port: 0 }, blockmaster_url: 'x' });
+    expect(!k.ok && k.error.message).toMatch(/unknown key/);
+  });
+});
+
 describe('blockmaster', () => {
   it('a found block goes jobmaster → blockmaster A → bitpeer (compact to its node) and → blockmaster B (thin, one missing tx fetched) → B’s node', async () => {
     // The pool's node and jobmaster.

@@ -170,6 +170,30 @@ async function setup(pools: { trusted: boolean }[], quorum: number) {
   return { pools: testPools, bench, watcher, verdicts, jm };
 }
 
+describe('poolbench config', () => {
+  it('names the wrong key', () => {
+    const base = { jobmasters: ['127.0.0.1:1'] };
+    const none = parsePoolbenchConfig({ ...base, pools: [] });
+    expect(!none.ok && none.error.message).toMatch(/config\.pools/);
+    const twice = parsePoolbenchConfig({
+      ...base,
+      pools: [
+        { name: 'a', host: 'h', port: 1, user: 'u' },
+        { name: 'a', host: 'h', port: 2, user: 'u' },
+      ],
+    });
+    expect(!twice.ok && twice.error.message).toMatch(/pools\[1\]\.name: "a" is used twice/);
+    const q = parsePoolbenchConfig({
+      ...base,
+      pools: [{ name: 'a', host: 'h', port: 1, user: 'u' }],
+      quorum: 0,
+    });
+    expect(!q.ok && q.error.message).toMatch(/config\.quorum/);
+    const good = parsePoolbenchConfig({ ...base, pools: [{ name: 'a', host: 'h', port: 1, user: 'u' }] });
+    expect(good.ok && good.value).toMatchObject({ quorum: 2, pools: [{ pass: 'x', trusted: false }] });
+  });
+});
+
 describe('poolbench claim', () => {
   it('reads the BIP34 height at byte 42 of coinb1 and the display prevhash', () => {
     expect(claimOf(poolJob('1', HASH108, 109))).toMatchObject({
