@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bytesToHex,
+  concatBytes,
   hexToBytes,
   parseBlock,
   reversed,
@@ -184,6 +185,23 @@ describe('P2P envelope', () => {
     const p = decodePayload('block', m.value.payload);
     if (!p.ok || p.value.type !== 'block') throw new Error('not a block');
     expect(bytesToHex(reversed(sha256d(p.value.block.headerBytes)))).toBe(genesis.hash);
+  });
+
+  it('reads many messages split at every possible point, and a 34 kB block in 1000-byte pieces', () => {
+    const big = hexToBytes(tn103.hex);
+    const wire = concatBytes(
+      encodeEnvelope(NETWORK_MAGIC.testnet, 'ping', encodePayload({ type: 'ping', nonce: 5n })),
+      encodeEnvelope(NETWORK_MAGIC.testnet, 'block', big),
+      encodeEnvelope(NETWORK_MAGIC.testnet, 'verack', new Uint8Array(0)),
+    );
+    for (const piece of [1, 7, 24, 1000, wire.length]) {
+      const dec = new EnvelopeDecoder(NETWORK_MAGIC.testnet);
+      const got = [];
+      for (let i = 0; i < wire.length; i += piece) got.push(...dec.push(wire.subarray(i, i + piece)));
+      expect(got.map((r) => (r.ok ? r.value.command : r.error.code))).toEqual(['ping', 'block', 'verack']);
+      const block = got[1]!;
+      expect(block.ok && bytesToHex(block.value.payload)).toBe(tn103.hex);
+    }
   });
 
   it('refuses another network’s magic, a bad checksum and an oversized length', () => {

@@ -30,7 +30,13 @@ export type EnvelopeErrorCode = 'P2P_BAD_MAGIC' | 'P2P_BAD_COMMAND' | 'P2P_TOO_L
  * stays failed and the caller drops the peer.
  */
 export class EnvelopeDecoder {
-  #buf: Uint8Array = new Uint8Array(0);
+  // Chunks are kept as they come and joined once per message, so a 4 MB block arriving in 64 KB
+  // pieces is copied once, not once per piece.
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  /** Payload length of the message being read, once its header is checked; -1 before. */
+  #need = -1;
+  #head: Uint8Array | null = null;
   #failed = false;
 
   constructor(
@@ -40,30 +46,53 @@ export class EnvelopeDecoder {
 
   push(chunk: Uint8Array): Result<RawP2pMessage, EnvelopeErrorCode>[] {
     const out: Result<RawP2pMessage, EnvelopeErrorCode>[] = [];
-    if (this.#failed) return out;
-    this.#buf = this.#buf.length ? concatBytes(this.#buf, chunk) : new Uint8Array(chunk);
-    let at = 0;
-    while (this.#buf.length - at >= ENVELOPE_BYTES) {
-      const head = this.#buf.subarray(at, at + ENVELOPE_BYTES);
-      const err = this.#checkHead(head);
-      if (typeof err !== 'number') {
-        out.push(err);
-        this.#failed = true;
-        this.#buf = new Uint8Array(0);
-        return out;
+    if (this.#failed || chunk.length === 0) return out;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    for (;;) {
+      if (this.#need < 0) {
+        if (this.#buffered < ENVELOPE_BYTES) return out;
+        const head = this.#take(ENVELOPE_BYTES);
+        const need = this.#checkHead(head);
+        if (typeof need !== 'number') {
+          out.push(need);
+          this.#failed = true;
+          this.#chunks = [];
+          this.#buffered = 0;
+          return out;
+        }
+        this.#head = head;
+        this.#need = need;
       }
-      if (this.#buf.length - at - ENVELOPE_BYTES < err) break;
-      const payload = new Uint8Array(this.#buf.subarray(at + ENVELOPE_BYTES, at + ENVELOPE_BYTES + err));
+      if (this.#buffered < this.#need) return out;
+      const head = this.#head!;
+      const payload = this.#take(this.#need);
+      this.#need = -1;
+      this.#head = null;
       if (!bytesEqual(sha256d(payload).subarray(0, 4), head.subarray(20, 24))) {
         out.push(fail('P2P_BAD_CHECKSUM', `checksum mismatch on "${commandOf(head)}"`));
         this.#failed = true;
-        this.#buf = new Uint8Array(0);
+        this.#chunks = [];
+        this.#buffered = 0;
         return out;
       }
       out.push(ok({ command: commandOf(head), payload }));
-      at += ENVELOPE_BYTES + err;
     }
-    this.#buf = at === 0 ? this.#buf : new Uint8Array(this.#buf.subarray(at));
+  }
+
+  /** The next n buffered bytes as a fresh array (a copy: socket buffers are not ours to keep). */
+  #take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.#chunks[0]!;
+      const use = Math.min(c.length, n - at);
+      out.set(c.subarray(0, use), at);
+      at += use;
+      if (use === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(use);
+    }
+    this.#buffered -= n;
     return out;
   }
 
