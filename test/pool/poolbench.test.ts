@@ -121,7 +121,7 @@ async function until(cond: () => boolean): Promise<void> {
   if (!cond()) throw new Error('condition not met in time');
 }
 
-async function setup(pools: { trusted: boolean }[], quorum: number) {
+async function setup(pools: { trusted: boolean }[], quorum: number, extra: Record<string, unknown> = {}) {
   const node = new FakeBitcoind({ longPollMs: 1000 });
   await node.listen();
   cleanups.push(() => node.close());
@@ -159,6 +159,7 @@ async function setup(pools: { trusted: boolean }[], quorum: number) {
     jobmasters: [`127.0.0.1:${port}`],
     quorum,
     logLevel: 'silent',
+    ...extra,
   });
   if (!cfg.ok) throw new Error(cfg.error.message);
   const bench = new Poolbench(cfg.value, log);
@@ -247,5 +248,32 @@ describe('poolbench against two in-test pools, one of which lies', () => {
     trusted.notify(poolJob('t1', HASH108, 109));
     await until(() => watcher.jobs.some((j) => j.empty));
     expect(watcher.jobs.filter((j) => j.empty).map((j) => j.prevhash)).toEqual([HASH108]);
+  });
+
+  it('raises "behind" when other pools stay on a tip our jobmaster lacks, "caught-up" once it moves', async () => {
+    const { pools, bench, watcher } = await setup([{ trusted: false }, { trusted: false }], 2, {
+      maxDelayMs: 100,
+    });
+    const events: { name: string; height: number }[] = [];
+    bench.on('behind', (e: { height: number }) => events.push({ name: 'behind', height: e.height }));
+    bench.on('caught-up', (e: { height: number }) => events.push({ name: 'caught-up', height: e.height }));
+    pools[0]!.notify(poolJob('h1', HASH108, 109)); // one untrusted pool: not enough to act
+    await until(() => events.length === 1);
+    expect(events).toEqual([{ name: 'behind', height: 108 }]);
+    expect(watcher.jobs.some((j) => j.empty)).toBe(false);
+    pools[1]!.notify(poolJob('h2', HASH108, 109)); // the second agrees: act
+    await until(() => events.length === 2);
+    expect(events[1]).toEqual({ name: 'caught-up', height: 108 });
+  });
+
+  it('measures how long a pool mines empty blocks after a new tip', async () => {
+    const { pools, bench } = await setup([{ trusted: false }], 2);
+    const seen: { pool: string; ms: number }[] = [];
+    bench.on('empty-mining', (e: { pool: string; ms: number }) => seen.push(e));
+    pools[0]!.notify(poolJob('e1', HASH108, 109)); // clean, no branch: empty-block mining
+    pools[0]!.notify({ ...poolJob('e2', HASH108, 109), cleanJobs: false, merkleBranch: ['11'.repeat(32)] });
+    await until(() => seen.length === 1);
+    expect(seen[0]!.pool).toBe('pool0');
+    expect(seen[0]!.ms).toBeGreaterThanOrEqual(0);
   });
 });

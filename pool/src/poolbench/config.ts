@@ -20,10 +20,18 @@ export interface PoolbenchConfig {
   readonly reconnectMs: number;
   /** A pool silent this long is reconnected (the seed: 600 s). */
   readonly idleMs: number;
+  /** Other pools on a tip our jobmaster lacks for this long → a FATAL log (the seed's max_delay). */
+  readonly maxDelayMs: number;
   readonly logLevel: string;
 }
 
-const DEFAULTS = { quorum: 2, reconnectMs: 5_000, idleMs: 600_000, logLevel: 'info' } as const;
+const DEFAULTS = {
+  quorum: 2,
+  reconnectMs: 5_000,
+  idleMs: 600_000,
+  maxDelayMs: 5_000,
+  logLevel: 'info',
+} as const;
 const KNOWN = new Set(['pools', 'jobmasters', ...Object.keys(DEFAULTS)]);
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -66,18 +74,20 @@ export function parsePoolbenchConfig(v: unknown): Result<PoolbenchConfig, 'CONFI
     if (!hp) return bad(`config.jobmasters[${i}]: expected "host:port"`);
     jobmasters.push(hp);
   }
-  const int = (k: 'quorum' | 'reconnectMs' | 'idleMs', min: number): number | null => {
+  const int = (k: 'quorum' | 'reconnectMs' | 'idleMs' | 'maxDelayMs', min: number): number | null => {
     const x = o[k] ?? DEFAULTS[k];
     return typeof x === 'number' && Number.isSafeInteger(x) && x >= min ? x : null;
   };
   const quorum = int('quorum', 1);
   const reconnectMs = int('reconnectMs', 50);
   const idleMs = int('idleMs', 1000);
+  const maxDelayMs = int('maxDelayMs', 10);
+  if (maxDelayMs === null) return bad('config.maxDelayMs: expected an integer ≥ 10 (ms)');
   if (quorum === null) return bad('config.quorum: expected an integer ≥ 1');
   if (reconnectMs === null) return bad('config.reconnectMs: expected an integer ≥ 50');
   if (idleMs === null) return bad('config.idleMs: expected an integer ≥ 1000');
   const logLevel = o.logLevel ?? DEFAULTS.logLevel;
   if (typeof logLevel !== 'string' || !LEVELS.includes(logLevel))
     return bad(`config.logLevel: expected one of ${LEVELS.join(', ')}`);
-  return ok({ pools, jobmasters, quorum, reconnectMs, idleMs, logLevel });
+  return ok({ pools, jobmasters, quorum, reconnectMs, idleMs, maxDelayMs, logLevel });
 }
