@@ -138,11 +138,15 @@ describe('serial miners end to end', () => {
     );
     expect(dev(1).stats.reopens).toBeGreaterThan(0);
 
-    // Nothing invalid was ever submitted: no rejects at the agent, none at the pool.
+    // Nothing invalid was ever submitted: no rejects at the agent, none at the pool but stale ones.
     for (const [w, c] of perWorker) expect({ w, rejected: c.rejected }).toEqual({ w, rejected: 0 });
     for (const i of [0, 1]) expect(dev(i).stats.rejected).toBe(0);
     await waitFor(() => running.agent.store.depth === 0, 'buffer drained', 10_000);
-    expect(pool.rejected().length).toBe(0);
+    // A share in flight while the pool moved to the new block is stale there; nothing else may be refused.
+    expect(
+      pool.rejected().filter((r) => r.verdict.kind === 'rejected' && r.verdict.reason !== 'stale'),
+    ).toEqual([]);
+    expect(pool.rejected().length).toBeLessThanOrEqual(2);
     const accepted = [...perWorker.values()].reduce((a, c) => a + c.accepted, 0);
     await waitFor(() => pool.accepted().length >= accepted, 'pool has every share', 10_000);
     expect(pool.accepted().length).toBeGreaterThanOrEqual(accepted);
