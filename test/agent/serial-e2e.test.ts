@@ -148,8 +148,8 @@ describe('serial miners end to end', () => {
     ).toEqual([]);
     expect(pool.rejected().length).toBeLessThanOrEqual(2);
     const accepted = [...perWorker.values()].reduce((a, c) => a + c.accepted, 0);
-    await waitFor(() => pool.accepted().length >= accepted, 'pool has every share', 10_000);
-    expect(pool.accepted().length).toBeGreaterThanOrEqual(accepted);
+    await waitFor(() => pool.shares.length >= accepted, 'pool has every share', 10_000);
+    expect(pool.shares.length).toBeGreaterThanOrEqual(accepted);
 
     const kinds = running.agent.store.events.list(500).map((e) => `${e.kind} ${e.subject}`);
     expect(kinds).toContain('serial-lost usb.ica1');
