@@ -1,6 +1,10 @@
 // An in-test Bitcoin node, just enough of the P2P protocol (BIP14 handshake, BIP130 sendheaders,
 // BIP152 compact blocks) to stand in for a full node that bitpeer connects to.
 import { createServer, type Server, type Socket } from 'node:net';
+import { pino } from 'pino';
+import { hexToBytes } from '@farmhand/core/bitcoin';
+import { Bitpeer, parseBitpeerConfig, type BitpeerConfig } from '../../pool/src/bitpeer/index.js';
+import { readFixture, readFixtureJson } from '../support/fixtures.js';
 import type { Network } from '@farmhand/core/bitcoin';
 import {
   EnvelopeDecoder,
@@ -101,11 +105,11 @@ export class TestNode {
   /** The first message (already received or still to come) that matches. */
   waitFor<T extends P2pMessage['type']>(
     type: T,
-    pred: (m: Extract<P2pMessage, { type: T }>) => boolean = () => true,
-  ): Promise<Extract<P2pMessage, { type: T }>> {
-    const test = (m: P2pMessage) => m.type === type && pred(m as Extract<P2pMessage, { type: T }>);
+    pred: (m: P2pMessage & { type: T }) => boolean = () => true,
+  ): Promise<P2pMessage & { type: T }> {
+    const test = (m: P2pMessage) => m.type === type && pred(m as P2pMessage & { type: T });
     const seen = this.received.find(test);
-    if (seen) return Promise.resolve(seen as Extract<P2pMessage, { type: T }>);
+    if (seen) return Promise.resolve(seen as P2pMessage & { type: T });
     return new Promise((resolve) =>
       this.#waiters.push({ pred: test, resolve: resolve as (m: P2pMessage) => void }),
     );
@@ -170,4 +174,57 @@ export class TestJobmaster {
     for (const s of this.#sockets) s.destroy();
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
+}
+
+// Shared by the bitpeer test files: real blocks, the start tip, and a bitpeer wired to test peers.
+const log = pino({ level: 'silent' });
+export const BLOCK108 = hexToBytes(readFixture('bitcoin/regtest-core-v31/block-height108.hex').trim());
+export const HEADER108 = new Uint8Array(BLOCK108.subarray(0, 80));
+export const HASH107 = '50641d090f6ab7d5d049e34857266a6c2845c84f27a61270a5ee98a66c9b9d58';
+export const HASH108 = '434d09bbaaf581fedfff03cc3de195744edd2c7a4c320ed25d2af2d96322aac8';
+export const TIP107 = { hash: HASH107, height: 107, bits: '207fffff', time: 1795568800 };
+
+export const mainnet = readFixtureJson<{ blocks: { hash: string; hex: string }[] }>(
+  'bitcoin/blocks-real.json',
+).blocks.find((b) => b.hash.startsWith('000000000000000000143a2c'))!;
+export const HEADER542213 = new Uint8Array(hexToBytes(mainnet.hex).subarray(0, 80));
+
+/** Starts a bitpeer on in-test nodes and in-test jobmasters; everything is stopped by `cleanups`. */
+export async function startBitpeer(
+  cleanups: (() => Promise<void> | void)[],
+  nodes: TestNode[],
+  extra: Record<string, unknown> = {},
+  jobmasters = 1,
+): Promise<{ bitpeer: Bitpeer; jms: TestJobmaster[]; config: BitpeerConfig; port?: number }> {
+  const jms: TestJobmaster[] = [];
+  for (let i = 0; i < jobmasters; i++) {
+    const jm = new TestJobmaster();
+    await jm.listen();
+    jms.push(jm);
+    cleanups.push(() => jm.close());
+  }
+  for (const n of nodes) {
+    await n.listen();
+    cleanups.push(() => n.close());
+  }
+  const cfg = parseBitpeerConfig({
+    network: nodes[0]?.network ?? 'regtest',
+    peers: nodes.map((n) => `127.0.0.1:${n.port}`),
+    tip: TIP107,
+    jobmasters: jms.map((j) => `127.0.0.1:${j.port}`),
+    reconnectMs: 60_000,
+    logLevel: 'silent',
+    ...extra,
+  });
+  if (!cfg.ok) throw new Error(cfg.error.message);
+  const bitpeer = new Bitpeer(cfg.value, log);
+  const { port } = await bitpeer.start();
+  cleanups.push(() => bitpeer.stop());
+  await until(() => jms.every((j) => j.clients === 1));
+  return { bitpeer, jms, config: cfg.value, ...(port !== undefined ? { port } : {}) };
+}
+
+export async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error('condition not met in time');
 }
