@@ -21,7 +21,11 @@ function tempDir(): string {
   return dir;
 }
 
-async function agentWith(upstreams: string[], dataDir = tempDir()): Promise<RunningAgent> {
+async function agentWith(
+  upstreams: string[],
+  dataDir = tempDir(),
+  stratum: Record<string, number> = {},
+): Promise<RunningAgent> {
   const cfg = parseAgentConfig({
     dataDir,
     stratum: {
@@ -30,6 +34,7 @@ async function agentWith(upstreams: string[], dataDir = tempDir()): Promise<Runn
       minDifficulty: 1e-6,
       startDifficulty: 1e-6,
       targetShareSeconds: 2,
+      ...stratum,
     },
     control: { port: 0 },
     upstreams,
@@ -64,6 +69,10 @@ describe('agent end to end', () => {
     const pool = await startStratumEndpoint({ difficulty: 1e-7 });
     cleanups.push(() => pool.close());
     const agent = await agentWith([`stratum+tcp://acct:x@127.0.0.1:${pool.port}`]);
+    const perWorker = new Map<string, number>();
+    agent.agent.server.on('share', (e: { worker: string; verdict: { kind: string } }) => {
+      if (e.verdict.kind === 'accepted') perWorker.set(e.worker, (perWorker.get(e.worker) ?? 0) + 1);
+    });
     const f = await farm(agent.agent.port, 200);
     await waitFor(() => agent.agent.server.stats().connections === 200, '200 miners connected', 20_000);
     await waitFor(() => agent.agent.server.stats().sharesAccepted >= 300, '300 accepted shares', 30_000);
@@ -72,6 +81,10 @@ describe('agent end to end', () => {
     const accepted = agent.agent.server.stats().sharesAccepted;
     expect(pool.accepted().length).toBe(accepted);
     expect(pool.rejected().length).toBe(0);
+    // Per worker: the pool credits each miner under the URL's account ("acct.<worker>"), exactly the
+    // shares the agent accepted from it.
+    expect(perWorker.size).toBeGreaterThan(100);
+    for (const [w, n] of perWorker) expect({ w, n: pool.accepted(`acct.${w}`).length }).toEqual({ w, n });
     const summary = await api<{
       shares: { accepted: number };
       upstream: { active: string; buffered: number };
@@ -106,6 +119,40 @@ describe('agent end to end', () => {
     expect(peer.credited.size).toBe(agent.agent.server.stats().sharesAccepted);
     expect([...perWorker.keys()].every((w) => w.startsWith('alice.'))).toBe(true);
     expect(perWorker.size).toBeGreaterThan(5);
+  });
+
+  it('vardiff converges: miners started far too easy settle near one share per target interval', async () => {
+    const pool = await startStratumEndpoint({ difficulty: 1e-8 });
+    cleanups.push(() => pool.close());
+    const agent = await agentWith([`stratum+tcp://acct:x@127.0.0.1:${pool.port}`], tempDir(), {
+      minDifficulty: 1e-8,
+      startDifficulty: 1e-7,
+      retargetSeconds: 2,
+    });
+    // 2000 H/s at 2 s per share settles at 2000·2/2^32 ≈ 9.3e-7, nine times the start. No make here
+    // suggests a difficulty, so only vardiff moves it.
+    const f = await startFarm({
+      miners: 20,
+      pools: [`stratum+tcp://farm:x@127.0.0.1:${agent.agent.port}`],
+      hashrate: 2000,
+      apis: false,
+      makes: ['antminer', 'whatsminer', 'avalon', 'braiins'],
+    });
+    cleanups.push(() => f.stop());
+    await waitFor(
+      () => agent.agent.server.sessions().filter((s) => s.authorized).length === 20,
+      'miners authorized',
+      20_000,
+    );
+    expect(agent.agent.server.sessions().filter((s) => s.difficulty === 1e-7).length).toBeGreaterThan(10);
+    await waitFor(
+      () => agent.agent.server.sessions().filter((s) => (s.difficulty ?? 0) >= 4e-7).length >= 16,
+      'difficulty raised for most miners',
+      30_000,
+    );
+    const diffs = agent.agent.server.sessions().map((s) => s.difficulty ?? 0);
+    expect(diffs.every((d) => d <= 4e-6)).toBe(true);
+    await f.stop();
   });
 
   it('the control API needs a token off loopback and answers health, miners and metrics', async () => {

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 describe('StratumUpstream', () => {
-  it('subscribes, authorizes as the URL user, forwards only shares meeting the pool difficulty', async () => {
+  it('subscribes, authorizes the URL user and each worker under it, forwards only shares meeting the pool difficulty', async () => {
     const pool = await startStratumPool();
     cleanups.push(() => pool.close());
     const url = parseUpstreamUrl(`stratum+tcp://acme:pw@127.0.0.1:${pool.port}`);
@@ -78,7 +78,9 @@ describe('StratumUpstream', () => {
     expect(bySeq.get(4)).toMatchObject({ accepted: false, reason: 'low-difficulty' });
     expect(bySeq.get(5)).toMatchObject({ accepted: false, reason: 'bad-extranonce2' });
     expect(pool.shares).toHaveLength(3); // 3 and 5 never went out, 1 went once
-    expect(pool.accepted('acme')).toHaveLength(2);
+    // Each miner is credited as its own worker under the URL's account.
+    expect(pool.accepted('acme.rig1')).toHaveLength(2);
+    expect(pool.sessions[0]!.methods.filter((m) => m === 'mining.authorize')).toHaveLength(2);
     expect(up.state().latencyMs).toBeGreaterThanOrEqual(0);
 
     await pool.close();

@@ -73,6 +73,8 @@ export class StratumUpstream extends EventEmitter implements Upstream {
   readonly #jobDifficulty = new Map<string, number>();
   #nextId = FIRST_SUBMIT_ID;
   readonly #inFlight = new Map<number, { seq: number; sentAt: number }>();
+  /** Per-worker names authorized on this connection (`<url user>.<miner's worker>`). */
+  readonly #workers = new Set<string>();
   readonly #inFlightSeqs = new Set<number>();
   #latencyMs: number | undefined;
   #upEmitted = false;
@@ -176,6 +178,7 @@ export class StratumUpstream extends EventEmitter implements Upstream {
     this.#authorized = false;
     this.#job = null;
     this.#inFlight.clear();
+    this.#workers.clear();
     this.#inFlightSeqs.clear();
     if (!this.#closed || wasUp) this.#lastError = reason;
     if (wasUp) this.emit('down', reason);
@@ -313,11 +316,18 @@ export class StratumUpstream extends EventEmitter implements Upstream {
         });
         continue;
       }
+      // The URL's user is the account; each miner is credited as its worker under it (user.worker),
+      // authorized on first use. A user that already names a worker (has a dot) takes every share.
+      const worker = this.#url.user.includes('.') ? this.#url.user : `${this.#url.user}.${r.worker}`;
+      if (!this.#workers.has(worker)) {
+        this.#workers.add(worker);
+        out += encodeAuthorize(this.#nextId++, worker, this.#url.password);
+      }
       const id = this.#nextId++;
       this.#inFlight.set(id, { seq: r.seq, sentAt: Date.now() });
       this.#inFlightSeqs.add(r.seq);
       out += encodeSubmit(id, {
-        worker: this.#url.user,
+        worker,
         jobId: r.jobId,
         extranonce2: r.extranonce2,
         ntime: r.ntime,
