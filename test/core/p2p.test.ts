@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, concatBytes, hexToBytes, reversed, sha256d } from '@farmhand/core/bitcoin';
+import {
+  bitsToTarget,
+  bytesToHex,
+  concatBytes,
+  hexToBytes,
+  reversed,
+  sha256d,
+  targetToBits,
+} from '@farmhand/core/bitcoin';
 import {
   EnvelopeDecoder,
   HeaderChain,
+  nBitsProblem,
   NETWORK_MAGIC,
   decodePayload,
   encodeEnvelope,
@@ -270,6 +279,31 @@ describe('HeaderChain', () => {
     const early = new HeaderChain('mainnet', { hash: parentHash, height: 542212, bits, time: 0 });
     const e = early.accept(header542213, 1_500_000_000);
     expect(!e.ok && e.error.code).toBe('HEADER_TOO_NEW');
+  });
+
+  it('nBits rules: retarget within a factor 4 (rounded as nBits holds it), unchanged between, never past the limit', () => {
+    // The rule is arithmetic on targets: checked on values around the real 542213 nBits (no real
+    // retarget header pair is in the fixtures).
+    const parent = { bits: 0x172819a1, time: 1_600_000_000 };
+    const old = bitsToTarget(parent.bits);
+    const at = (
+      bits: number,
+      height: number,
+      net: 'mainnet' | 'testnet' | 'regtest' = 'mainnet',
+      time = 1_600_000_600,
+    ) => nBitsProblem(net, parent, { bits, time }, height);
+    expect(at(targetToBits(old / 4n), 2016 * 300)).toBeNull();
+    expect(at(targetToBits(old * 4n), 2016 * 300)).toBeNull();
+    expect(at(targetToBits(old / 5n), 2016 * 300)).toMatch(/factor 4/);
+    expect(at(targetToBits(old * 5n), 2016 * 300)).toMatch(/factor 4/);
+    expect(at(parent.bits, 2016 * 300 + 1)).toBeNull();
+    expect(at(targetToBits(old / 2n), 2016 * 300 + 1)).toMatch(/between retargets/);
+    expect(at(0x1e00ffff, 2016 * 300)).toMatch(/limit/);
+    // testnet3: minimum difficulty 20 minutes after the parent, not sooner.
+    expect(at(0x1d00ffff, 5, 'testnet', parent.time + 1201)).toBeNull();
+    expect(at(0x1d00ffff, 5, 'testnet', parent.time + 600)).toMatch(/between retargets/);
+    // regtest: only the limit.
+    expect(at(0x207fffff, 5, 'regtest')).toBeNull();
   });
 
   it('accepts the real regtest block 108 on 107 (nBits 207fffff)', () => {

@@ -5,7 +5,7 @@ import { fail, ok, type Result } from '../result.js';
 import { bytesToHex, reversed } from '../bitcoin/bytes.js';
 import { sha256d } from '../bitcoin/hash.js';
 import { parseHeader, type BlockHeader } from '../bitcoin/header.js';
-import { bitsToTarget, hashToBigInt } from '../bitcoin/target.js';
+import { bitsToTarget, hashToBigInt, targetToBits } from '../bitcoin/target.js';
 import type { Network } from '../bitcoin/address.js';
 
 const RETARGET_INTERVAL = 2016;
@@ -85,7 +85,7 @@ export class HeaderChain {
     if (target === 0n || hashToBigInt(hashBytes) > target)
       return fail('HEADER_BAD_POW', `header ${hash} does not meet its own nBits ${hex8(header.bits)}`);
     const height = parent.height + 1;
-    const why = this.#bitsProblem(header, parent, height);
+    const why = nBitsProblem(this.network, parent, header, height);
     if (why) return fail('HEADER_BAD_BITS', `header ${hash} at height ${height}: ${why}`);
     if (header.time > now + MAX_FUTURE_S)
       return fail('HEADER_TOO_NEW', `header ${hash} is timed ${header.time - now} s in the future`);
@@ -94,27 +94,6 @@ export class HeaderChain {
     const isNewBest = height > this.#best.height;
     if (isNewBest) this.#best = tip;
     return ok({ tip, header, isNewBest, isNew: true });
-  }
-
-  #bitsProblem(h: BlockHeader, parent: ChainTip, height: number): string | null {
-    const limit = bitsToTarget(POW_LIMIT_BITS[this.network]);
-    const target = bitsToTarget(h.bits);
-    if (target > limit) return `nBits ${hex8(h.bits)} is easier than the network's limit`;
-    if (this.network === 'regtest') return null; // regtest never retargets; the limit is all there is
-    if (height % RETARGET_INTERVAL === 0) {
-      // A retarget moves the target by at most a factor of 4 either way.
-      const old = bitsToTarget(parent.bits);
-      if (target > old * 4n || target < old / 4n)
-        return `retarget from ${hex8(parent.bits)} to ${hex8(h.bits)} is more than a factor 4`;
-      return null;
-    }
-    if (h.bits === parent.bits) return null;
-    // testnet: a block 20 minutes after its parent may use the minimum difficulty.
-    if (this.network === 'testnet' && h.bits === POW_LIMIT_BITS.testnet && h.time > parent.time + 1200)
-      return null;
-    // testnet after a min-difficulty block returns to the real difficulty, which we may not know.
-    if (this.network === 'testnet' && parent.bits === POW_LIMIT_BITS.testnet) return null;
-    return `nBits ${hex8(h.bits)} differs from its parent's ${hex8(parent.bits)} between retargets`;
   }
 
   #remember(tip: ChainTip): void {
@@ -127,4 +106,36 @@ export class HeaderChain {
 
 function hex8(n: number): string {
   return n.toString(16).padStart(8, '0');
+}
+
+/**
+ * Why nBits `h.bits` is not allowed at `height` on top of `parent`, or null when it is: never easier
+ * than the network's limit; unchanged between retargets; within a factor 4 at a retarget (2016 blocks);
+ * testnet3's 20-minute minimum-difficulty rule; regtest checks the limit only.
+ */
+export function nBitsProblem(
+  network: Network,
+  parent: Pick<ChainTip, 'bits' | 'time'>,
+  h: Pick<BlockHeader, 'bits' | 'time'>,
+  height: number,
+): string | null {
+  const limit = bitsToTarget(POW_LIMIT_BITS[network]);
+  const target = bitsToTarget(h.bits);
+  if (target > limit) return `nBits ${hex8(h.bits)} is easier than the network's limit`;
+  if (network === 'regtest') return null; // regtest never retargets; the limit is all there is
+  if (height % RETARGET_INTERVAL === 0) {
+    // A retarget moves the target by at most a factor of 4 either way.
+    const old = bitsToTarget(parent.bits);
+    // The node rounds the new target down to what nBits can hold; allow that at the lower bound.
+    const lowest = bitsToTarget(targetToBits(old / 4n));
+    if (target > old * 4n || target < lowest)
+      return `retarget from ${hex8(parent.bits)} to ${hex8(h.bits)} is more than a factor 4`;
+    return null;
+  }
+  if (h.bits === parent.bits) return null;
+  // testnet: a block 20 minutes after its parent may use the minimum difficulty.
+  if (network === 'testnet' && h.bits === POW_LIMIT_BITS.testnet && h.time > parent.time + 1200) return null;
+  // testnet after a min-difficulty block returns to the real difficulty, which we may not know.
+  if (network === 'testnet' && parent.bits === POW_LIMIT_BITS.testnet) return null;
+  return `nBits ${hex8(h.bits)} differs from its parent's ${hex8(parent.bits)} between retargets`;
 }
