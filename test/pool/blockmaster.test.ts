@@ -331,4 +331,40 @@ describe('blockmaster', () => {
     expect(relayedB[0]).toMatchObject({ origin: 'peer', fetched: txs.length - 1 });
     expect(rpcB.submitted[0]).toBe(bytesToHex(raw));
   });
+
+  it('reloads its relay targets: a removed peer blockmaster is closed, an added one opened', async () => {
+    const listeners = await Promise.all(
+      [0, 1].map(async () => {
+        const accepted: Socket[] = [];
+        const srv = createServer((s) => accepted.push(s));
+        await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+        cleanups.push(() => {
+          for (const s of accepted) s.destroy();
+          return new Promise<void>((r) => srv.close(() => r()));
+        });
+        return { port: (srv.address() as { port: number }).port, accepted };
+      }),
+    );
+    const [x, y] = listeners as [(typeof listeners)[0], (typeof listeners)[0]];
+    const cfg = parseBlockmasterConfig({
+      listen: { host: '127.0.0.1', port: 0 },
+      peers: [`127.0.0.1:${x.port}`],
+      reconnectMs: 60_000,
+      logLevel: 'silent',
+    });
+    if (!cfg.ok) throw new Error(cfg.error.message);
+    const bm = new Blockmaster(cfg.value, log);
+    await bm.start();
+    cleanups.push(() => bm.stop());
+    await until(() => bm.links().peers === 1 && x.accepted.length === 1);
+    const xClosed = new Promise<void>((r) => x.accepted[0]!.once('close', () => r()));
+    bm.setLinks({ bitpeers: [], peers: [{ host: '127.0.0.1', port: y.port }] });
+    await xClosed;
+    await until(() => y.accepted.length === 1 && bm.links().peers === 1);
+    // Listing the same peer again keeps its link (no reconnect).
+    bm.setLinks({ bitpeers: [], peers: [{ host: '127.0.0.1', port: y.port }] });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(y.accepted).toHaveLength(1);
+    expect(y.accepted[0]!.destroyed).toBe(false);
+  });
 });

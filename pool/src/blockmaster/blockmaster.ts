@@ -28,6 +28,7 @@ import type { Frame } from '@farmhand/core/uplink';
 import { BitcoindClient } from '../bitcoind/index.js';
 import { encodeJmMessage } from '../jobmaster/wire.js';
 import { BlockLink } from './block-link.js';
+import type { HostPort } from '../bitpeer/config.js';
 import type { BlockmasterConfig } from './config.js';
 import { Mempool } from './mempool.js';
 import { BlockFrame } from './wire.js';
@@ -110,6 +111,30 @@ export class Blockmaster extends EventEmitter {
     for (const l of [...this.#jobmasters, ...this.#bitpeers, ...this.#peers, ...this.#inbound]) l.close();
     await new Promise<void>((r) => this.#server.close(() => r()));
     await this.#node?.close();
+  }
+
+  /**
+   * Replaces the bitpeer and peer-blockmaster lists (a config reload): links to addresses still listed
+   * are kept as they are, removed ones closed, new ones opened.
+   */
+  setLinks(lists: { bitpeers: readonly HostPort[]; peers: readonly HostPort[] }): void {
+    const on = (l: BlockLink, f: Frame) => this.#onFrame(l, f);
+    const diff = (current: BlockLink[], want: readonly HostPort[]): BlockLink[] => {
+      const names = new Set(want.map((a) => `${a.host}:${a.port}`));
+      for (const l of current) if (!names.has(l.name)) l.close();
+      const kept = current.filter((l) => names.has(l.name));
+      const have = new Set(kept.map((l) => l.name));
+      const added = want
+        .filter((a) => !have.has(`${a.host}:${a.port}`))
+        .map((a) => BlockLink.outbound(a, this.#config.reconnectMs, on));
+      return [...kept, ...added];
+    };
+    this.#bitpeers = diff(this.#bitpeers, lists.bitpeers);
+    this.#peers = diff(this.#peers, lists.peers);
+    this.#log.info(
+      { bitpeers: this.#bitpeers.map((l) => l.name), peers: this.#peers.map((l) => l.name) },
+      'relay targets reloaded',
+    );
   }
 
   /** Links up: {jobmasters, bitpeers, peers} connected counts. */

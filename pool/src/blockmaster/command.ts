@@ -34,6 +34,16 @@ export function blockmasterCommand(): Command {
         process.exitCode = 1;
         return;
       }
+      // SIGHUP re-reads the config file's bitpeers and peers without a restart.
+      process.on('SIGHUP', () => {
+        try {
+          const again = parseBlockmasterConfig(JSON.parse(readFileSync(opts.config, 'utf8')));
+          if (!again.ok) return log.error(`reload: ${again.error.message}; keeping the current links`);
+          bm.setLinks(again.value);
+        } catch (e) {
+          log.error(`reload: cannot read ${opts.config}: ${(e as Error).message}; keeping the current links`);
+        }
+      });
       const stop = (signal: string): void => {
         log.info({ signal }, 'stopping');
         void bm.stop().then(() => process.exit(0));
