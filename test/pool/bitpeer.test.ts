@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -270,5 +271,64 @@ describe('bitpeer against an in-test node', () => {
     expect(empty.job.cleanJobs).toBe(true);
     // The node itself is still on 107: the empty job came before any template for 109.
     expect(fake.chain.tip.height).toBe(107);
+  });
+
+  it('without a configured tip, starts from the best block of a node (getbestblockhash + getblockheader)', async () => {
+    const rpc = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        const result =
+          method === 'getbestblockhash'
+            ? HASH107
+            : method === 'getblockheader'
+              ? { hash: HASH107, height: 107, bits: '207fffff', time: 1795568800, confirmations: 1 }
+              : null;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id, result, error: null }));
+      });
+    });
+    await new Promise<void>((r) => rpc.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => rpc.close(() => r())));
+    const node = new TestNode('regtest');
+    await node.listen();
+    cleanups.push(() => node.close());
+    const jm = new TestJobmaster();
+    await jm.listen();
+    cleanups.push(() => jm.close());
+    const cfg = parseBitpeerConfig({
+      network: 'regtest',
+      peers: [`127.0.0.1:${node.port}`],
+      bitcoind: `http://u:p@127.0.0.1:${(rpc.address() as { port: number }).port}`,
+      jobmasters: [`127.0.0.1:${jm.port}`],
+      logLevel: 'silent',
+    });
+    if (!cfg.ok) throw new Error(cfg.error.message);
+    const bitpeer = new Bitpeer(cfg.value, log);
+    await bitpeer.start();
+    cleanups.push(() => bitpeer.stop());
+    expect(bitpeer.chain.best).toEqual({ hash: HASH107, height: 107, bits: 0x207fffff, time: 1795568800 });
+    const gh = await node.waitFor('getheaders');
+    expect(bytesToHex(reversed(gh.locator[0]!))).toBe(HASH107);
+    await until(() => jm.clients === 1);
+    const tip = jm.nextTip();
+    node.send({ type: 'headers', headers: [HEADER108] });
+    expect(await tip).toMatchObject({ height: 108, prevhash: HASH108 });
+  });
+
+  it('refuses to start when there is no tip and the node does not answer', async () => {
+    const cfg = parseBitpeerConfig({
+      network: 'regtest',
+      peers: ['127.0.0.1:1'],
+      bitcoind: 'http://u:p@127.0.0.1:1',
+      jobmasters: ['127.0.0.1:1'],
+      reconnectMs: 50,
+      logLevel: 'silent',
+    });
+    if (!cfg.ok) throw new Error(cfg.error.message);
+    const bitpeer = new Bitpeer(cfg.value, log);
+    await expect(bitpeer.start()).rejects.toThrow(/no start tip from the node after 3 tries/);
+    await bitpeer.stop();
   });
 });

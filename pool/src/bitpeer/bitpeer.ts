@@ -17,6 +17,7 @@ import { readPeersFile, type BitpeerConfig, type HostPort } from './config.js';
 import { PeerLink } from './peer-link.js';
 import { JobmasterNotifier, type TipNotice } from './jobmaster-notifier.js';
 import { BlockListener } from './block-listener.js';
+import { tipFromNode } from './node-tip.js';
 
 const MAX_HEADERS_PER_MSG = 2000;
 /** Blocks we broadcast, kept to answer getdata/getblocktxn. */
@@ -31,7 +32,7 @@ interface OwnBlock {
 
 /** Events: 'tip' (TipNotice & {peer}), 'peer-ready' (name), 'peer-dropped' ({peer, reason}). */
 export class Bitpeer extends EventEmitter {
-  readonly chain: HeaderChain;
+  #chain: HeaderChain | null = null;
   readonly #config: BitpeerConfig;
   readonly #log: Logger;
   readonly #peers = new Map<string, PeerLink>();
@@ -46,11 +47,24 @@ export class Bitpeer extends EventEmitter {
     super();
     this.#config = config;
     this.#log = log;
-    this.chain = new HeaderChain(config.network, config.tip);
+    if (config.tip) this.#chain = new HeaderChain(config.network, config.tip);
     this.#notifier = new JobmasterNotifier(config.jobmasters, 'bitpeer', config.reconnectMs, log);
   }
 
+  /** The headers known; available once start() has a tip (from the config or the node). */
+  get chain(): HeaderChain {
+    if (!this.#chain) throw new Error('bitpeer has no start tip yet: call start() first');
+    return this.#chain;
+  }
+
+  /** Throws when no start tip can be had (no `tip`, and the node does not answer). */
   async start(): Promise<{ port?: number }> {
+    if (!this.#chain) {
+      const tip = await tipFromNode(this.#config.bitcoind!, 3, this.#config.reconnectMs);
+      if (!tip.ok) throw new Error(tip.error.message);
+      this.#log.info(tip.value, 'start tip from the node');
+      this.#chain = new HeaderChain(this.#config.network, tip.value);
+    }
     this.#running = true;
     this.#notifier.start();
     let port: number | undefined;

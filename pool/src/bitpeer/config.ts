@@ -15,7 +15,9 @@ export interface BitpeerConfig {
   readonly peers: readonly HostPort[];
   readonly peersFile?: string;
   /** The header the chain starts from (a recent block the operator trusts); later ones are synced from peers. */
-  readonly tip: ChainTip;
+  readonly tip?: ChainTip;
+  /** Without `tip`: a node whose best block becomes the start (getbestblockhash + getblockheader). */
+  readonly bitcoind?: string;
   /** Jobmasters told NEW_TIP (their gateway port). */
   readonly jobmasters: readonly HostPort[];
   /** Where blockmasters connect to hand over blocks to broadcast; absent = no listener. */
@@ -46,6 +48,7 @@ const KNOWN = new Set([
   'peers',
   'peersFile',
   'tip',
+  'bitcoind',
   'jobmasters',
   'listen',
   ...Object.keys(BITPEER_DEFAULTS),
@@ -121,25 +124,41 @@ export function parseBitpeerConfig(v: unknown): Result<BitpeerConfig, 'CONFIG_IN
     if (!hp) return bad('config.listen: expected {"host":"127.0.0.1","port":3340} for blockmasters');
     listen = hp;
   }
+  let tip: ChainTip | undefined;
   const t = o.tip as Record<string, unknown> | undefined;
-  if (
-    typeof t !== 'object' ||
-    t === null ||
-    !isHex(t.hash, 32) ||
-    !Number.isSafeInteger(t.height) ||
-    (t.height as number) < 0 ||
-    typeof t.bits !== 'string' ||
-    !/^[0-9a-f]{8}$/i.test(t.bits)
-  )
+  if (t !== undefined) {
+    if (
+      typeof t !== 'object' ||
+      t === null ||
+      !isHex(t.hash, 32) ||
+      !Number.isSafeInteger(t.height) ||
+      (t.height as number) < 0 ||
+      typeof t.bits !== 'string' ||
+      !/^[0-9a-f]{8}$/i.test(t.bits)
+    )
+      return bad(
+        'config.tip: expected {"hash":"<64 hex>","height":N,"bits":"<8 hex>","time":T} of a block you trust (getblockheader)',
+      );
+    tip = {
+      hash: (t.hash as string).toLowerCase(),
+      height: t.height as number,
+      bits: Number.parseInt(t.bits, 16) >>> 0,
+      time: typeof t.time === 'number' ? t.time : 0,
+    };
+  }
+  if (o.bitcoind !== undefined) {
+    try {
+      if (!new URL(String(o.bitcoind)).username) throw new Error();
+    } catch {
+      return bad(
+        'config.bitcoind: expected "http://user:pass@host:port" of a node to take the start tip from',
+      );
+    }
+  }
+  if (!tip && o.bitcoind === undefined)
     return bad(
-      'config.tip: expected {"hash":"<64 hex>","height":N,"bits":"<8 hex>","time":T} of a block you trust (getblockheader)',
+      'config.tip: give the block to start from {"hash","height","bits","time"} (getblockheader), or "bitcoind" to ask a node',
     );
-  const tip: ChainTip = {
-    hash: (t.hash as string).toLowerCase(),
-    height: t.height as number,
-    bits: Number.parseInt(t.bits, 16) >>> 0,
-    time: typeof t.time === 'number' ? t.time : 0,
-  };
   const d = BITPEER_DEFAULTS;
   const int = (
     k: 'reconnectMs' | 'pingIntervalMs' | 'handshakeTimeoutMs' | 'maxUnconnecting' | 'pushFullBlocks',
@@ -166,7 +185,8 @@ export function parseBitpeerConfig(v: unknown): Result<BitpeerConfig, 'CONFIG_IN
     network: o.network as Network,
     peers,
     ...(o.peersFile !== undefined ? { peersFile: o.peersFile as string } : {}),
-    tip,
+    ...(tip ? { tip } : {}),
+    ...(o.bitcoind !== undefined ? { bitcoind: String(o.bitcoind) } : {}),
     jobmasters,
     ...(listen ? { listen } : {}),
     ...(nums as { [K in keyof typeof nums]: number }),
