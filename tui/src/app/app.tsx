@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { Key } from 'ink';
-import { KeyBus, isMultiKey } from '../components/keys.js';
+import { KeyBus } from '../components/keys.js';
 import type { KeyHandler } from '../components/keys.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ControlClient } from '../api/control-client.js';
@@ -73,13 +73,7 @@ export function App({
     (input: string, key: Key) => keys.dispatch(input, key, helpRef.current, (i, k) => global.current(i, k)),
     [keys],
   );
-  useInput(
-    useCallback(
-      (input: string, key: Key) =>
-        isMultiKey(input, key) ? keys.replay(input, key, deliver) : deliver(input, key),
-      [keys, deliver],
-    ),
-  );
+  useInput(useCallback((input: string, key: Key) => keys.take(input, key, deliver), [keys, deliver]));
 
   const banner = bannerText(
     summary.error?.code ?? null,

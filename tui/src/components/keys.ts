@@ -26,25 +26,37 @@ export class KeyBus {
     global(input, key);
   }
 
+  private readonly queue: Array<[string, Key]> = [];
+  private draining = false;
+
   /**
-   * Several keys in one read (a paste, tmux send-keys, a slow SSH link) arrive from ink as one string.
-   * They are replayed one at a time, each once React has rendered what the previous one changed —
-   * "/rig⏎" opens the filter, types "rig", keeps it; "4je" switches to Upstreams, then moves and acts
-   * there.
+   * Every read from ink comes in here. Several keys in one read (a paste, tmux send-keys, a slow SSH
+   * link) are taken apart. All keys then wait in ONE queue and are handed over one at a time, each
+   * once React has rendered what the previous one changed — "/rig⏎" opens the filter, types "rig",
+   * keeps it; "4je" switches to Upstreams, then moves and acts there. One queue matters: a burst often
+   * arrives as several reads ("/te", "ch.bitaxe-", "1"), and a read handled while an earlier one is
+   * still being handed over would overtake it — "1" reaching the app before "/" opened the field.
    */
-  replay(input: string, template: Key, deliver: (input: string, key: Key) => void): void {
-    const keys = [...input].map((char) => singleKey(char, template));
-    const next = () => {
-      const one = keys.shift();
-      if (!one) return;
-      const seen = this.renders.current;
-      deliver(one[0], one[1]);
-      let turns = 0;
-      // A key that changes nothing renders nothing: stop waiting after a few turns.
-      const wait = () => (this.renders.current !== seen || ++turns > 20 ? next() : setImmediate(wait));
-      setImmediate(wait);
-    };
-    next();
+  take(input: string, template: Key, deliver: (input: string, key: Key) => void): void {
+    if (isMultiKey(input, template)) this.queue.push(...[...input].map((char) => singleKey(char, template)));
+    else this.queue.push([input, template]);
+    if (!this.draining) this.drain(deliver);
+  }
+
+  private drain(deliver: (input: string, key: Key) => void): void {
+    const one = this.queue.shift();
+    if (!one) {
+      this.draining = false;
+      return;
+    }
+    this.draining = true;
+    const seen = this.renders.current;
+    deliver(one[0], one[1]);
+    let turns = 0;
+    // A key that changes nothing renders nothing: stop waiting after a few turns.
+    const wait = () =>
+      this.renders.current !== seen || ++turns > 20 ? this.drain(deliver) : setImmediate(wait);
+    setImmediate(wait);
   }
 }
 
