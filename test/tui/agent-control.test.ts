@@ -6,7 +6,16 @@ import pino from 'pino';
 import { ControlServer } from '../../agent/src/control/index.js';
 import type { ControlSource } from '../../agent/src/control/index.js';
 import { ControlClient } from '@farmhand/tui';
-import { DISCOVERY, EVENTS, SUMMARY, UPSTREAMS, farmHistory, minerDetail, minerRows } from './farm-data.js';
+import {
+  DISCOVERY,
+  SERIAL,
+  EVENTS,
+  SUMMARY,
+  UPSTREAMS,
+  farmHistory,
+  minerDetail,
+  minerRows,
+} from './farm-data.js';
 import { KEY, press, renderApp, waitForFrame } from './harness.js';
 
 const rows = minerRows(1_000);
@@ -27,6 +36,7 @@ const source: ControlSource = {
       .filter((e) => !q || e.message.includes(q))
       .slice(0, limit),
   discovery: () => DISCOVERY,
+  serial: () => SERIAL,
   switchUpstream: async (name) => (actions.push(`switch ${name}`), { ok: true }),
   enableUpstream: async (name, on) => (actions.push(`${on ? 'enable' : 'disable'} ${name}`), { ok: true }),
   restartMiner: async (id) => (actions.push(`restart ${id}`), { ok: true }),
@@ -82,6 +92,8 @@ describe('the TUI against the agent control server', () => {
     expect(missing.ok ? null : missing.error.status).toBe(404);
     expect((await client.discovery()).ok).toBe(true);
     expect((await client.upstreams()).ok).toBe(true);
+    const serial = await client.serial();
+    expect(serial.ok && serial.value).toEqual(SERIAL);
   });
 
   it('the actions the TUI sends are accepted', async () => {

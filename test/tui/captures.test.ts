@@ -48,6 +48,11 @@ const CAPTURES: Capture[] = [
     keys: ['A'],
     ready: (f) => f.includes('Apply these changes?'),
   },
+  {
+    name: 'discovery-serial',
+    props: { initialScreen: 'discovery' },
+    ready: (f) => f.includes('host compac') && f.includes('10.0.20.14'),
+  },
   { name: 'upstreams', props: { initialScreen: 'upstreams' }, ready: (f) => f.includes('Replay') },
   { name: 'log', props: { initialScreen: 'log' }, ready: (f) => f.includes('6 events') },
   { name: 'help', props: { initialScreen: 'farm' }, keys: ['?'], ready: (f) => f.includes('Keys') },

@@ -3,8 +3,17 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentEvent, Discovery, MinerRow, Summary, Upstream } from '@farmhand/tui';
-import { DISCOVERY, EVENTS, SUMMARY, UPSTREAMS, farmHistory, minerDetail, minerRows } from './farm-data.js';
+import type { AgentEvent, Discovery, MinerRow, SerialStatus, Summary, Upstream } from '@farmhand/tui';
+import {
+  DISCOVERY,
+  SERIAL,
+  EVENTS,
+  SUMMARY,
+  UPSTREAMS,
+  farmHistory,
+  minerDetail,
+  minerRows,
+} from './farm-data.js';
 
 export interface RecordedRequest {
   method: string;
@@ -26,6 +35,7 @@ export class ContractServer {
   miners: MinerRow[];
   upstreams: Upstream[] = structuredClone(UPSTREAMS);
   discovery: Discovery = structuredClone(DISCOVERY);
+  serial: SerialStatus = structuredClone(SERIAL);
   events: AgentEvent[] = structuredClone(EVENTS);
   delayMs: number;
   private readonly token: string | undefined;
@@ -134,6 +144,7 @@ export class ContractServer {
         return ok({ items });
       }
       if (path === '/api/v1/discovery') return ok(this.discovery);
+      if (path === '/api/v1/serial') return ok(this.serial);
       return null;
     }
     const upstream = /^\/api\/v1\/upstreams\/([^/]+)\/(switch|enable|disable)$/.exec(path);

@@ -6,6 +6,7 @@ import type {
   History,
   MinerDetail,
   MinerRow,
+  SerialStatus,
   Summary,
   Upstream,
 } from '@farmhand/tui';
@@ -180,6 +181,79 @@ export const DISCOVERY: Discovery = {
     device(6, 'Avalon', '1246', true),
   ],
 };
+
+/** Two Block Erupters on USB (one just unplugged) and a Compac F run by a supervised cgminer. */
+export const SERIAL: SerialStatus = {
+  ports: [
+    {
+      path: '/dev/ttyUSB0',
+      usbId: '10c4:ea60',
+      vendorId: '10c4',
+      productId: 'ea60',
+      manufacturer: 'Silicon Labs',
+      serialNumber: 'BE0042',
+      driver: 'icarus',
+      model: 'Block Erupter',
+      state: 'mining',
+    },
+    {
+      path: '/dev/ttyUSB2',
+      usbId: '0403:6015',
+      vendorId: '0403',
+      productId: '6015',
+      manufacturer: 'GekkoScience',
+      serialNumber: 'GS7',
+      driver: 'host-miner',
+      model: 'Compac F',
+      state: 'running',
+    },
+  ],
+  devices: [
+    serialDevice('BE0042', '/dev/ttyUSB0', 'mining', 338.2e6, 1_204, 2),
+    serialDevice('BE0043', '/dev/ttyUSB1', 'unplugged', 0, 17, 0),
+  ],
+  hostMiners: [
+    {
+      name: 'compac',
+      state: 'running',
+      pid: 4242,
+      starts: 1,
+      hashrate: 300e9,
+      accepted: 55,
+      rejected: 0,
+      hardwareErrors: 0,
+      apiError: null,
+    },
+  ],
+};
+
+function serialDevice(
+  serial: string,
+  path: string,
+  state: SerialStatus['devices'][number]['state'],
+  hashrate: number,
+  accepted: number,
+  hardwareErrors: number,
+): SerialStatus['devices'][number] {
+  return {
+    name: path.slice(5),
+    worker: `usb.${serial}`,
+    path,
+    source: 'usb',
+    usbId: '10c4:ea60',
+    model: 'Block Erupter',
+    state,
+    hashrate,
+    accepted,
+    rejected: 0,
+    hardwareErrors,
+    nonces: accepted * 4,
+    stale: 0,
+    reopens: state === 'mining' ? 0 : 3,
+    lastNonceAt: state === 'mining' ? NOW - 2_000 : NOW - 600_000,
+    lastError: state === 'mining' ? null : 'the port went away',
+  };
+}
 
 export const EVENTS: AgentEvent[] = [
   {

@@ -7,7 +7,16 @@ import { MinerDetailView } from '../../tui/src/screens/miner-detail-screen.js';
 import { DiscoveryView } from '../../tui/src/screens/discovery-screen.js';
 import { UpstreamsView } from '../../tui/src/screens/upstreams-screen.js';
 import { LogView } from '../../tui/src/screens/log-screen.js';
-import { DISCOVERY, EVENTS, SUMMARY, UPSTREAMS, farmHistory, minerDetail, minerRows } from './farm-data.js';
+import {
+  DISCOVERY,
+  SERIAL,
+  EVENTS,
+  SUMMARY,
+  UPSTREAMS,
+  farmHistory,
+  minerDetail,
+  minerRows,
+} from './farm-data.js';
 import { renderView, stripAnsi } from './harness.js';
 
 afterEach(() => cleanup());
@@ -123,6 +132,41 @@ describe('Discovery screen', () => {
     expect(out).toContain('10.0.20.11 → farm1.10-0-20-11');
     expect(out).toContain('stratum+tcp://old:3333 → stratum+tcp://10.0.20.1:3333');
     expect(out).toContain('Apply these changes? y / n');
+  });
+});
+
+describe('Discovery screen: USB / serial', () => {
+  it('lists serial devices with state, hashrate, accepted and hardware errors, then ports and host miners', () => {
+    const view = h(DiscoveryView, { discovery: DISCOVERY, pos: 0, naming: 'ip', serial: SERIAL });
+    const out = frame(renderView(view, { ascii: true }));
+    expect(out).toContain('USB / serial | 2 ports | 2 devices | 1 host miner');
+    expect(out).toMatch(/DEVICE\s+PORT\s+STATE\s+HASHRATE\s+ACC\s+HW\s+MODEL/);
+    // States are words: readable on a console without colour.
+    expect(out).toMatch(/usb\.BE0042\s+ttyUSB0\s+MINING\s+338 MH\/s\s+1,204\s+2\s+Block Erupter/);
+    expect(out).toMatch(/usb\.BE0043\s+ttyUSB1\s+UNPLUGGED\s+0 H\/s\s+17\s+0/);
+    expect(out).toContain('port /dev/ttyUSB0  10c4:ea60 icarus Block Erupter  MINING');
+    expect(out).toContain('port /dev/ttyUSB2  0403:6015 host-miner Compac F  RUNNING');
+    expect(out).toContain('host compac  RUNNING  pid 4242 | 300 GH/s | acc 55 | hw 0');
+    expect(out).toContain('10.0.20.11'); // the network list is still there
+    for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('says so when nothing is plugged in, and fits a short terminal by counting what it leaves out', () => {
+    const empty = { ports: [], devices: [], hostMiners: [] };
+    const none = frame(
+      renderView(h(DiscoveryView, { discovery: DISCOVERY, pos: 0, naming: 'ip', serial: empty })),
+    );
+    expect(none).toContain('USB / serial: nothing plugged in');
+    const short = renderView(
+      h(DiscoveryView, { discovery: DISCOVERY, pos: 0, naming: 'ip', serial: SERIAL }),
+      {
+        height: 12,
+      },
+    );
+    const out = frame(short);
+    expect(out).toContain('USB / serial');
+    expect(out).toMatch(/… \d+ more lines?/);
+    expect(out.split('\n').length).toBeLessThanOrEqual(12);
   });
 });
 

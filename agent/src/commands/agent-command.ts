@@ -43,8 +43,9 @@ export async function runAgent(config: AgentConfig, log: Logger): Promise<Runnin
   const agent = await Agent.start(config, log);
   let control: ControlServer;
   let controlPort: number;
+  const source = new AgentControl(agent);
   try {
-    control = new ControlServer(new AgentControl(agent), {
+    control = new ControlServer(source, {
       host: config.control.host,
       port: config.control.port,
       logger: log.child({ part: 'control' }),
@@ -65,6 +66,7 @@ export async function runAgent(config: AgentConfig, log: Logger): Promise<Runnin
     onEvent: (e) => agent.store.events.add({ at: Date.now(), ...e }),
   });
   serial.start();
+  source.serialSource = serial;
   return {
     agent,
     control,

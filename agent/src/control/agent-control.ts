@@ -18,7 +18,10 @@ import type {
   AgentEvent,
   Health,
   ScanState,
+  SerialStatus,
 } from './types.js';
+import { loadUsbProfiles, type UsbProfile } from '../serial/index.js';
+import { serialStatus, withSerialFacts, type SerialView } from './serial-status.js';
 
 // The agent as the control API sees it: everything is derived from the live parts on each request.
 
@@ -33,9 +36,21 @@ function failure(status: number, code: string, message: string): ActionFailure {
 
 export class AgentControl implements ControlSource {
   private readonly registry = new Registry();
+  /** Set by runAgent once the serial service runs (it starts after the control API listens). */
+  serialSource: SerialView | null = null;
+  private usbProfiles: readonly UsbProfile[] | null = null;
 
   constructor(private readonly agent: Agent) {
     this.registerMetrics();
+  }
+
+  serial(): SerialStatus {
+    if (!this.serialSource) return { ports: [], devices: [], hostMiners: [] };
+    if (!this.usbProfiles) {
+      const loaded = loadUsbProfiles();
+      this.usbProfiles = loaded.ok ? loaded.value : []; // the serial service logs a bad profile already
+    }
+    return serialStatus(this.serialSource, this.usbProfiles);
   }
 
   health(): Health {
@@ -96,13 +111,14 @@ export class AgentControl implements ControlSource {
   miners(): MinerRow[] {
     const now = Date.now();
     const seen = new Map<string, number>();
-    return this.agent.server.sessions().map((s) => {
+    const rows = this.agent.server.sessions().map((s) => {
       const worker = s.account !== undefined ? `${s.account}.${s.worker}` : '';
       const base = worker || s.sessionId;
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);
       return rowOf(s, n === 1 ? base : `${base}#${n}`, worker, now);
     });
+    return this.serialSource ? withSerialFacts(rows, this.serial().devices) : rows;
   }
 
   miner(id: string): MinerDetail | null {

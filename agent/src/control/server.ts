@@ -121,6 +121,7 @@ export class ControlServer {
         });
       }
       if (path === '/api/v1/discovery') return send(res, 200, s.discovery());
+      if (path === '/api/v1/serial') return send(res, 200, s.serial());
       return notFound(res, `no route GET ${path}`);
     }
 

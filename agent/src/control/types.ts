@@ -147,6 +147,8 @@ export interface ControlSource {
   history(scope: 'farm' | 'worker' | 'miner', key: string, minutes: number): HistoryPoint[];
   events(query: { limit: number; level?: string; q?: string }): AgentEvent[];
   discovery(): { scan: ScanState; devices: Device[] };
+  /** USB ports, serial devices and host miners; empty lists when the agent runs none. */
+  serial(): SerialStatus;
   switchUpstream(name: string): Promise<ActionResult>;
   enableUpstream(name: string, enabled: boolean): Promise<ActionResult>;
   restartMiner(id: string): Promise<ActionResult>;
@@ -164,3 +166,62 @@ export interface ActionFailure {
 }
 
 export type ActionResult = { ok: true } | ActionFailure;
+
+/** One serial port the USB inventory sees (GET /api/v1/serial). */
+export interface SerialPortRow {
+  path: string;
+  /** vvvv:pppp in lowercase hex; null for ports that are not USB. */
+  usbId: string | null;
+  vendorId: string | null;
+  productId: string | null;
+  manufacturer: string | null;
+  serialNumber: string | null;
+  /** From firmware-profiles/usb-*.json: 'icarus', 'host-miner', or null for an unknown stick. */
+  driver: string | null;
+  /** The profile's model names for this USB id. */
+  model: string | null;
+  /** The state of what drives the port (a device or host miner state), or 'unused'. */
+  state: string;
+}
+
+/** One Icarus-protocol device the agent drives itself. */
+export interface SerialDeviceRow {
+  name: string;
+  worker: string;
+  path: string;
+  source: 'config' | 'usb';
+  usbId: string | null;
+  /** Same as model in the miners list: the profile's models, or 'Icarus' when the USB id is unknown. */
+  model: string;
+  state: 'opening' | 'handshake' | 'mining' | 'unplugged' | 'stopped';
+  /** Hashes per second, measured from nonces (the configured figure until measured). */
+  hashrate: number;
+  accepted: number;
+  rejected: number;
+  hardwareErrors: number;
+  nonces: number;
+  stale: number;
+  reopens: number;
+  lastNonceAt: number | null;
+  lastError: string | null;
+}
+
+/** One supervised host miner (cgminer/bfgminer for sticks the agent cannot drive itself). */
+export interface HostMinerRow {
+  name: string;
+  state: 'stopped' | 'running' | 'waiting';
+  pid: number | null;
+  starts: number;
+  /** From its cgminer API while it runs (hashes per second); null when not known. */
+  hashrate: number | null;
+  accepted: number | null;
+  rejected: number | null;
+  hardwareErrors: number | null;
+  apiError: string | null;
+}
+
+export interface SerialStatus {
+  ports: SerialPortRow[];
+  devices: SerialDeviceRow[];
+  hostMiners: HostMinerRow[];
+}

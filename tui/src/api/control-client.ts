@@ -10,6 +10,7 @@ import type {
   MinerDetail,
   MinerPage,
   RepointRequest,
+  SerialStatus,
   Summary,
   Upstream,
 } from './types.js';
@@ -100,6 +101,11 @@ export class ControlClient {
 
   discovery(): Promise<ApiResult<Discovery>> {
     return this.request('GET', '/api/v1/discovery');
+  }
+
+  /** USB ports, serial devices and host miners (empty lists when the agent drives none). */
+  serial(): Promise<ApiResult<SerialStatus>> {
+    return this.request('GET', '/api/v1/serial');
   }
 
   switchUpstream(name: string): Promise<ApiResult<Done>> {

@@ -136,6 +136,60 @@ export interface Discovery {
   devices: Device[];
 }
 
+/** GET /api/v1/serial: one port the agent's USB inventory lists. */
+export interface SerialPort {
+  path: string;
+  usbId: string | null; // vvvv:pppp; null for ports that are not USB
+  vendorId: string | null;
+  productId: string | null;
+  manufacturer: string | null;
+  serialNumber: string | null;
+  driver: string | null; // 'icarus' | 'host-miner' from the USB profiles; null: unknown stick
+  model: string | null;
+  state: string; // the state of what drives it, or 'unused'
+}
+
+export type SerialDeviceState = 'opening' | 'handshake' | 'mining' | 'unplugged' | 'stopped';
+
+/** An Icarus-protocol device the agent drives itself; `worker` is its row in the miners list. */
+export interface SerialDevice {
+  name: string;
+  worker: string;
+  path: string;
+  source: 'config' | 'usb';
+  usbId: string | null;
+  model: string;
+  state: SerialDeviceState;
+  hashrate: number;
+  accepted: number;
+  rejected: number;
+  hardwareErrors: number;
+  nonces: number;
+  stale: number;
+  reopens: number;
+  lastNonceAt: number | null;
+  lastError: string | null;
+}
+
+/** A supervised host miner (cgminer/bfgminer) for sticks the agent cannot drive itself. */
+export interface HostMiner {
+  name: string;
+  state: 'stopped' | 'running' | 'waiting';
+  pid: number | null;
+  starts: number;
+  hashrate: number | null;
+  accepted: number | null;
+  rejected: number | null;
+  hardwareErrors: number | null;
+  apiError: string | null;
+}
+
+export interface SerialStatus {
+  ports: SerialPort[];
+  devices: SerialDevice[];
+  hostMiners: HostMiner[];
+}
+
 export type AdoptNaming = 'ip' | 'serial' | 'mac';
 
 export interface AdoptRequest {

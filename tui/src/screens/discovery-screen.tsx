@@ -1,7 +1,14 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { usePoll } from '../api/use-poll.js';
-import type { AdoptChange, AdoptNaming, AdoptRequest, Device, Discovery } from '../api/types.js';
+import type {
+  AdoptChange,
+  AdoptNaming,
+  AdoptRequest,
+  Device,
+  Discovery,
+  SerialStatus,
+} from '../api/types.js';
 import { useUi } from '../app/ui-context.js';
 import { useCapture, useKeys } from '../components/keys.js';
 import { useRemembered } from '../components/remembered.js';
@@ -10,6 +17,7 @@ import { Tone } from '../components/tone.js';
 import { layoutColumns, renderHeader, renderRow, truncate } from '../format/text.js';
 import type { Column } from '../format/text.js';
 import { formatCount, formatPercent, formatSince } from '../format/units.js';
+import { SerialSection, serialLineCount } from './serial-section.js';
 
 const NAMINGS: AdoptNaming[] = ['ip', 'serial', 'mac'];
 
@@ -24,6 +32,7 @@ type Adoption =
 export function DiscoveryScreen() {
   const { client, refreshMs, now } = useUi();
   const discovery = usePoll(() => client.discovery(), refreshMs, 'discovery', now);
+  const serial = usePoll(() => client.serial(), refreshMs, 'serial', now);
   const [pos, setPos] = useRemembered('discovery.pos', 0);
   const [naming, setNaming] = useRemembered('discovery.naming', 0);
   const [adoption, setAdoption] = useState<Adoption>({ kind: 'none' });
@@ -91,7 +100,16 @@ export function DiscoveryScreen() {
   if (!discovery.data) {
     return <Text>{discovery.error ? `discovery: ${discovery.error.message}` : 'loading discovery…'}</Text>;
   }
-  return <DiscoveryView discovery={discovery.data} pos={pos} naming={namingName} adoption={adoption} />;
+  return (
+    <DiscoveryView
+      discovery={discovery.data}
+      pos={pos}
+      naming={namingName}
+      adoption={adoption}
+      serial={serial.data}
+      serialError={serial.error?.message ?? null}
+    />
+  );
 }
 
 function pending(discovery: Discovery | null): Device[] {
@@ -103,9 +121,19 @@ export interface DiscoveryViewProps {
   pos: number;
   naming: AdoptNaming;
   adoption?: Adoption;
+  /** GET /api/v1/serial; the section is left out when undefined, shows "loading" while null. */
+  serial?: SerialStatus | null;
+  serialError?: string | null;
 }
 
-export function DiscoveryView({ discovery, pos, naming, adoption = { kind: 'none' } }: DiscoveryViewProps) {
+export function DiscoveryView({
+  discovery,
+  pos,
+  naming,
+  adoption = { kind: 'none' },
+  serial,
+  serialError = null,
+}: DiscoveryViewProps) {
   const { width, height, ascii, now } = useUi();
   const dot = ascii ? ' | ' : ' · ';
   const { scan } = discovery;
@@ -116,7 +144,10 @@ export function DiscoveryView({ discovery, pos, naming, adoption = { kind: 'none
   const bar = `[${(ascii ? '#' : '█').repeat(filled)}${(ascii ? '.' : '░').repeat(barWidth - filled)}]`;
   const columns = layoutColumns(deviceColumns(now(), ascii), width - 2);
   const panel = adoptionLines(adoption, ascii);
-  const listRows = Math.max(2, height - 5 - panel.length);
+  // The USB / serial section gets what the list can spare beyond two rows (at least its title line).
+  const serialRows =
+    serial === undefined ? 0 : Math.min(serialLineCount(serial), Math.max(1, height - 7 - panel.length));
+  const listRows = Math.max(2, height - 5 - panel.length - serialRows);
   const first = windowStart(pos, listRows, devices.length);
   const selected = Math.min(pos, devices.length - 1);
   const make = devices[selected]?.make;
@@ -150,6 +181,9 @@ export function DiscoveryView({ discovery, pos, naming, adoption = { kind: 'none
           </Text>
         );
       })}
+      {serial !== undefined ? (
+        <SerialSection serial={serial} error={serialError} maxLines={serialRows} />
+      ) : null}
       {panel.length > 0 ? (
         panel.map((line, i) => (
           <Text key={i} wrap="truncate" bold={i === 0}>
