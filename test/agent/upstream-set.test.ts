@@ -123,7 +123,7 @@ describe('UpstreamSet', () => {
     );
     const onPool = submit(work!, 1 / 65536);
     await waitFor(() => acks.some((a) => a.seq === onPool && a.accepted), 'share acked by the pool');
-    expect(pool.accepted('acme')).toHaveLength(1);
+    expect(pool.accepted('acme.rig1')).toHaveLength(1);
     // The gateway's shares stayed in the store: the pool cannot credit them, so they were not sent.
     expect(pool.shares).toHaveLength(1);
     expect(store.pending(100).map((r) => r.seq)).toEqual(held);

@@ -57,7 +57,8 @@ describe('farmhand tui in a terminal', () => {
       hashrate: 1000,
       apis: false,
     });
-    const cmd = `${process.execPath} ${join(REPO_ROOT, 'agent/bin/farmhand.js')} tui --agent http://127.0.0.1:${agent.controlPort} --refresh 500 --ascii`;
+    // ink renders only the last frame when CI is set; a technician's terminal is not CI.
+    const cmd = `env -u CI ${process.execPath} ${join(REPO_ROOT, 'agent/bin/farmhand.js')} tui --agent http://127.0.0.1:${agent.controlPort} --refresh 500 --ascii`;
     tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', cmd);
 
     const farmScreen = await until((s) => /Miners\s+10 total/.test(s), 'the farm screen with 10 miners');
