@@ -70,9 +70,10 @@ export class GatewayStats {
     this.#agg.addCounter(key, value, Math.floor(Date.now() / 1000));
   }
 
-  block(user: string, worker: string, hash: string): void {
-    this.#agg.addBlock(user, worker, this.#opts.coin.toUpperCase(), hash);
-    this.counter('block');
+  /** A found block; `chain` names an aux chain (merged mining), else it is the coin's. */
+  block(user: string, worker: string, hash: string, chain?: string): void {
+    this.#agg.addBlock(user, worker, chain ?? this.#opts.coin.toUpperCase(), hash);
+    this.counter(chain === undefined ? 'block' : 'block_aux');
   }
 
   connection(user: string, worker: string, peer: string, event: 'connected' | 'disconnected'): void {

@@ -1,7 +1,7 @@
 // The gateway role: jobmaster link → work book → direct miners (Stratum V1) and agents (uplink), every
 // share validated here, found blocks to the jobmaster at once, stats to the metawriter via the spool.
 // Nothing is process-global: several gateways run side by side (distinct names and extranonce prefixes).
-import { bytesToHex, parseHeader, reversed } from '@farmhand/core/bitcoin';
+import { bytesToHex, hashMeetsTarget, parseHeader, reversed } from '@farmhand/core/bitcoin';
 import type { ShareVerdict } from '@farmhand/core/share';
 import { hex32 } from '@farmhand/core/stratum';
 import type { Logger } from 'pino';
@@ -11,7 +11,7 @@ import { GatewayStats } from './gateway-stats.js';
 import { IpBans } from './ip-bans.js';
 import { JobmasterLink, type JobEvent } from './jobmaster-link.js';
 import { MinerServer } from './miner-server.js';
-import type { BlockResultMessage } from '../jobmaster/wire.js';
+import type { BlockResultMessage, NewBlockMessage } from '../jobmaster/wire.js';
 import { WorkBook, type GatewayJob } from './work-book.js';
 
 export interface RunningGateway {
@@ -22,7 +22,15 @@ export interface RunningGateway {
   readonly agents: AgentServer;
   readonly stats: GatewayStats;
   readonly jobmaster: JobmasterLink;
-  readonly counters: { sharesAccepted: number; sharesRejected: number; blocks: number; jobs: number };
+  readonly counters: {
+    sharesAccepted: number;
+    sharesRejected: number;
+    blocks: number;
+    /** Shares sent to the jobmaster for meeting the aux target only (merged mining). */
+    auxShares: number;
+    auxBlocks: number;
+    jobs: number;
+  };
   stop(): Promise<void>;
 }
 
@@ -43,9 +51,12 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     name: config.name,
     logger: log.child({ part: 'jobmaster' }),
   });
-  const counters = { sharesAccepted: 0, sharesRejected: 0, blocks: 0, jobs: 0 };
+  const counters = { sharesAccepted: 0, sharesRejected: 0, blocks: 0, auxShares: 0, auxBlocks: 0, jobs: 0 };
 
-  /** Every judged share from a miner or an agent: stats, and a found block to the jobmaster at once. */
+  /**
+   * Every judged share from a miner or an agent: stats, and a found block to the jobmaster at once —
+   * also a share that meets only the job's aux target: the jobmaster decides which aux chains it wins.
+   */
   const onShare = (
     user: string,
     worker: string,
@@ -54,23 +65,34 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     job: GatewayJob | undefined,
     extranonce: string,
   ): void => {
-    if (verdict.kind === 'accepted' && verdict.block && job && verdict.header) {
+    const auxOnly =
+      verdict.kind === 'accepted' &&
+      !verdict.block &&
+      job?.auxTarget !== undefined &&
+      hashMeetsTarget(verdict.hash, job.auxTarget);
+    if (verdict.kind === 'accepted' && (verdict.block || auxOnly) && job) {
       const h = parseHeader(verdict.header);
       const hash = bytesToHex(reversed(verdict.hash));
-      jobmaster.foundBlock({
-        type: 'FOUND_BLOCK',
-        jobId: job.source.job.jobId,
-        extranonce,
-        ntime: hex32(h.time),
-        nonce: hex32(h.nonce),
-        version: hex32(h.version),
-        hash,
-        user,
-        worker,
-      });
-      counters.blocks += 1;
-      stats.block(user, worker, hash);
-      log.info({ user, worker, hash, height: job.source.height }, 'block found; sent to the jobmaster');
+      jobmaster.foundBlock(
+        {
+          type: 'FOUND_BLOCK',
+          jobId: job.source.job.jobId,
+          extranonce,
+          ntime: hex32(h.time),
+          nonce: hex32(h.nonce),
+          version: hex32(h.version),
+          hash,
+          user,
+          worker,
+        },
+        auxOnly,
+      );
+      if (auxOnly) counters.auxShares += 1;
+      else {
+        counters.blocks += 1;
+        stats.block(user, worker, hash);
+        log.info({ user, worker, hash, height: job.source.height }, 'block found; sent to the jobmaster');
+      }
     }
     if (verdict.kind === 'accepted') counters.sharesAccepted += 1;
     else counters.sharesRejected += 1;
@@ -135,6 +157,14 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     const answers = r.answers.map((a) => `${a.node}: ${a.error ?? a.result ?? 'accepted'}`).join(', ');
     if (r.accepted) log.info({ hash: r.hash, height: r.height }, `block accepted (${answers})`);
     else log.error({ hash: r.hash, height: r.height }, `block refused by every node (${answers})`);
+  });
+
+  // Parent blocks are recorded when found; an aux block is known once the jobmaster says a chain took it.
+  jobmaster.on('new-block', (m: NewBlockMessage) => {
+    if (m.chain === undefined) return;
+    counters.auxBlocks += 1;
+    stats.block(m.user ?? '', m.worker ?? '', m.hash, m.chain);
+    log.info({ chain: m.chain, hash: m.hash, height: m.height, user: m.user }, 'aux block accepted');
   });
 
   jobmaster.on('job', (ev: JobEvent) => {

@@ -37,6 +37,7 @@ export interface JobEvent {
 }
 
 const MAX_WAITING_BLOCKS = 64;
+const MAX_AUX_ONLY = 1024;
 
 export class JobmasterLink extends EventEmitter {
   readonly #opts: Required<Omit<JobmasterLinkOptions, 'logger'>>;
@@ -52,6 +53,8 @@ export class JobmasterLink extends EventEmitter {
   #heardAt = 0;
   #firstJob = true;
   readonly #waiting: FoundBlockMessage[] = [];
+  /** Seqs of FOUND_BLOCKs sent for the aux target only (their NOT_A_BLOCK is expected). */
+  readonly #auxOnlySeqs = new Set<number>();
 
   constructor(opts: JobmasterLinkOptions) {
     super();
@@ -74,20 +77,30 @@ export class JobmasterLink extends EventEmitter {
     this.#socket?.destroy();
   }
 
-  /** Sends at once when the link is up; otherwise first thing after the reconnect. */
-  foundBlock(msg: FoundBlockMessage): void {
+  /**
+   * Sends at once when the link is up; otherwise first thing after the reconnect. `auxOnly`: the share
+   * meets only the aux target, so the jobmaster's NOT_A_BLOCK answer is expected, not an error.
+   */
+  foundBlock(msg: FoundBlockMessage, auxOnly = false): void {
     if (this.#up && this.#socket) {
-      this.#send(msg);
+      const seq = this.#send(msg);
+      if (auxOnly) {
+        if (this.#auxOnlySeqs.size >= MAX_AUX_ONLY) this.#auxOnlySeqs.clear();
+        this.#auxOnlySeqs.add(seq);
+      }
       return;
     }
+    // An aux-only share that cannot be sent now is not worth keeping: its aux work will move on.
+    if (auxOnly) return;
     if (this.#waiting.length >= MAX_WAITING_BLOCKS) this.#waiting.shift();
     this.#waiting.push(msg);
     this.#log.error({ jobId: msg.jobId }, 'found block waits: no jobmaster connected');
   }
 
-  #send(msg: JmMessage): void {
+  #send(msg: JmMessage): number {
     this.#seq = (this.#seq + 1) >>> 0;
     this.#socket?.write(encodeJmMessage(msg, this.#seq));
+    return this.#seq;
   }
 
   #connect(): void {
@@ -122,7 +135,7 @@ export class JobmasterLink extends EventEmitter {
           this.#log.error(m.error.message);
           continue;
         }
-        this.#onMessage(m.value);
+        this.#onMessage(m.value, r.value.seq);
       }
     });
     socket.on('error', (err) => {
@@ -157,7 +170,7 @@ export class JobmasterLink extends EventEmitter {
     } else if (silent >= this.#opts.pingMs) this.#send({ type: 'PING' });
   }
 
-  #onMessage(m: JmMessage): void {
+  #onMessage(m: JmMessage, seq: number): void {
     switch (m.type) {
       case 'JOB': {
         const ev: JobEvent = { job: m, first: this.#firstJob };
@@ -175,7 +188,9 @@ export class JobmasterLink extends EventEmitter {
         this.emit('new-block', m);
         return;
       case 'ERROR':
-        this.#log.error({ code: m.code, jobId: m.jobId }, `jobmaster refused: ${m.message}`);
+        if (m.code === 'NOT_A_BLOCK' && this.#auxOnlySeqs.delete(seq))
+          this.#log.debug({ jobId: m.jobId }, 'aux-only share: not a parent block, as expected');
+        else this.#log.error({ code: m.code, jobId: m.jobId }, `jobmaster refused: ${m.message}`);
         return;
       default:
         return;

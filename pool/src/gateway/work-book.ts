@@ -1,7 +1,7 @@
 // The jobs this gateway hands out, shared by direct miners and agents: the jobmaster's job under a
 // gateway job id (8 hex digits, so it also travels as an uplink u32), one NotifyLines per job, one
 // ShareValidator for every session, and the extranonce space cut from the jobmaster's coinbase slot.
-import { bitsToTarget, targetToDifficulty } from '@farmhand/core/bitcoin';
+import { bitsToTarget, targetToBytes, targetToDifficulty } from '@farmhand/core/bitcoin';
 import { fail, ok, type Result } from '@farmhand/core';
 import { NotifyLines } from '@farmhand/core/session';
 import { ShareValidator, prepareJob, type ShareJob } from '@farmhand/core/share';
@@ -17,6 +17,8 @@ export interface GatewayJob {
   /** The jobmaster's message (its own job id, extranonce size, height). */
   readonly source: JmJob;
   readonly networkDifficulty: number;
+  /** Merged mining: the easiest aux target, 32 little-endian bytes (as hashes compare); absent without aux. */
+  readonly auxTarget?: Uint8Array;
 }
 
 export interface WorkSpace {
@@ -79,6 +81,7 @@ export class WorkBook {
       share: share.value,
       source,
       networkDifficulty: targetToDifficulty(bitsToTarget(share.value.bits)),
+      ...(source.auxTarget ? { auxTarget: targetToBytes(BigInt('0x' + source.auxTarget)) } : {}),
     };
     this.validator.addJob(share.value);
     this.#jobs.set(id, job);

@@ -20,7 +20,7 @@ import {
 } from '@farmhand/core/job';
 import { BitcoindClient, chainToNetwork } from '../bitcoind/index.js';
 import { BlockFrame, blockFrame } from '../blockmaster/wire.js';
-import { AuxChains } from './aux-chains.js';
+import { AuxChains, type AuxBlockEvent } from './aux-chains.js';
 import type { JobmasterConfig } from './config.js';
 import { GatewayListener, type GatewayConnection } from './gateway-listener.js';
 import { JobTable, type JobEntry } from './job-table.js';
@@ -69,6 +69,8 @@ export class Jobmaster extends EventEmitter {
   #network: Network | undefined;
   #payoutScript: Uint8Array | undefined;
   #lastKey = '';
+  /** The last template from the node (no merged-mining commitment), rebuilt when aux work changes. */
+  #nodeTemplate: BlockTemplate | undefined;
   #spv: { height: number; prevhash: string; timer: NodeJS.Timeout } | null = null;
   #running = false;
   readonly #aux: AuxChains | null;
@@ -101,9 +103,10 @@ export class Jobmaster extends EventEmitter {
         )
       : null;
     // New aux work is committed in a fresh (not clean) job on the current template.
+    // The node's template, not the job's: the job's coinbase flags already hold the old commitment.
     this.#aux?.on('work', () => {
       const cur = this.#table.current;
-      if (cur && !cur.empty) this.#onTemplate(cur.template, 'refresh');
+      if (cur && !cur.empty && this.#nodeTemplate) this.#onTemplate(this.#nodeTemplate, 'refresh');
     });
     this.#aux?.on('auxblock', (e) => this.emit('auxblock', e));
   }
@@ -200,6 +203,7 @@ export class Jobmaster extends EventEmitter {
       if (!clean && key === this.#lastKey && reason !== 'refresh') return;
     }
     this.#lastKey = key;
+    this.#nodeTemplate = t;
     this.#issue(buildJob(this.#withAux(t), this.#jobOptions(clean)), false, reason);
   }
 
@@ -274,7 +278,25 @@ export class Jobmaster extends EventEmitter {
         return;
       case 'FOUND_BLOCK': {
         const { type: _type, ...found } = msg;
-        void this.submitFound(found).then((r) => {
+        // An aux block this share won is told to its gateway alone, which records it under the chain's name.
+        const auxWon = (events: AuxBlockEvent[]) => {
+          for (const e of events)
+            if (e.accepted)
+              conn.send(
+                {
+                  type: 'NEW_BLOCK',
+                  chain: e.chain,
+                  height: e.height,
+                  hash: e.hash,
+                  jobId: msg.jobId,
+                  ...(msg.user !== undefined ? { user: msg.user } : {}),
+                  ...(msg.worker !== undefined ? { worker: msg.worker } : {}),
+                  at: Date.now(),
+                },
+                seq,
+              );
+        };
+        void this.submitFound(found, auxWon).then((r) => {
           if (r.ok) conn.send({ type: 'BLOCK_RESULT', jobId: msg.jobId, ...r.value }, seq);
           else
             conn.send({ type: 'ERROR', code: r.error.code, message: r.error.message, jobId: msg.jobId }, seq);
@@ -298,8 +320,14 @@ export class Jobmaster extends EventEmitter {
     }
   }
 
-  /** Rebuilds the block of a winning share and submits it to every node in parallel. */
-  async submitFound(found: FoundBlockInput): Promise<Result<BlockOutcome, JmErrorCode>> {
+  /**
+   * Rebuilds the block of a winning share and submits it to every node in parallel; the share's AuxPoW
+   * goes to each aux chain whose target it meets, and `onAux` hears their answers.
+   */
+  async submitFound(
+    found: FoundBlockInput,
+    onAux?: (events: AuxBlockEvent[]) => void,
+  ): Promise<Result<BlockOutcome, JmErrorCode>> {
     const entry = this.#table.get(found.jobId);
     if (!entry) {
       this.#log.warn({ jobId: found.jobId, user: found.user }, 'found block on an unknown job; refused');
@@ -312,8 +340,14 @@ export class Jobmaster extends EventEmitter {
     if (!built.ok) return fail('BAD_MESSAGE', built.error.message);
     const { hash, meetsTarget, block } = built.value;
     // A share may win aux blocks even when it misses the parent's target.
-    if (this.#aux)
-      void this.#aux.submit(built.value.header, built.value.coinbase, entry.job.merkleBranch.map(hexToBytes));
+    if (this.#aux) {
+      const aux = this.#aux.submit(
+        built.value.header,
+        built.value.coinbase,
+        entry.job.merkleBranch.map(hexToBytes),
+      );
+      if (onAux) void aux.then(onAux);
+    }
     const who = { jobId: found.jobId, height: entry.height, hash, user: found.user, worker: found.worker };
     if (found.hash && found.hash !== hash)
       this.#log.warn(
@@ -321,7 +355,11 @@ export class Jobmaster extends EventEmitter {
         'the rebuilt block hash differs from the gateway’s',
       );
     if (!meetsTarget) {
-      this.#log.error(who, 'a found block does not meet the network target once rebuilt; not submitted');
+      // Gateways report shares that meet the easiest aux target too: those are expected here.
+      const easiest = this.#aux?.easiestTarget();
+      if (easiest && BigInt('0x' + hash) <= BigInt('0x' + easiest))
+        this.#log.debug(who, 'a share for the aux chains only; not a parent block');
+      else this.#log.error(who, 'a found block does not meet the network target once rebuilt; not submitted');
       return fail(
         'NOT_A_BLOCK',
         `block ${hash} rebuilt from job ${found.jobId} does not meet the network target`,

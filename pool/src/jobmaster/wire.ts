@@ -79,9 +79,15 @@ export interface BlockResultMessage {
   answers: NodeAnswer[];
 }
 
-/** jobmaster → every gateway: a block of ours was accepted by at least one node. */
+/**
+ * jobmaster → every gateway: a block of ours was accepted by at least one node. With `chain`, an aux
+ * chain accepted a block (`hash` is the aux block's): sent only to the gateway whose FOUND_BLOCK won it
+ * (frame seq = that FOUND_BLOCK's seq), which records it in the stats under the chain's name.
+ */
 export interface NewBlockMessage {
   type: 'NEW_BLOCK';
+  /** Merged mining: the aux chain's name (absent for the parent chain). */
+  chain?: string;
   height: number;
   hash: string;
   jobId: string;
@@ -206,6 +212,7 @@ export function decodeJmMessage(frame: Frame): Result<JmMessage, 'BAD_MESSAGE'> 
       if (!uint('height') || !uint('extranonceSize') || !uint('coinbasevalue'))
         return bad('height', 'integers');
       if (!isHex(o.prevhash, 32) || !isHex(o.target, 32)) return bad('prevhash/target', '64 hex digits');
+      if (o.auxTarget !== undefined && !isHex(o.auxTarget, 32)) return bad('auxTarget', '64 hex digits');
       return ok({ ...(o as Omit<JobMessage, 'type'>), type: name });
     case 'BLOCK_RESULT':
       if (
@@ -220,6 +227,7 @@ export function decodeJmMessage(frame: Frame): Result<JmMessage, 'BAD_MESSAGE'> 
     case 'NEW_BLOCK':
       if (!str('jobId') || !str('hash') || !uint('height') || !uint('at'))
         return bad('body', 'jobId, hash, height, at');
+      if (!optStr('chain') || !optStr('user') || !optStr('worker')) return bad('chain', 'a string');
       return ok({ ...(o as Omit<NewBlockMessage, 'type'>), type: name });
     case 'ERROR':
       if (!str('code') || !str('message')) return bad('body', 'code and message');
