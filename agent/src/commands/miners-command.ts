@@ -1,6 +1,7 @@
 // `farmhand miners [--agent URL] [--json]`: the agent's device inventory, read through the control API
 // (GET /api/v1/discovery), printed the way `farmhand scan` prints what it finds.
 import { Command } from 'commander';
+import type { Device } from '@farmhand/core/control-api';
 
 export interface MinersCliOptions {
   readonly agent?: string;
@@ -13,18 +14,7 @@ export interface Io {
   err(text: string): void;
 }
 
-interface InventoryDevice {
-  ip: string;
-  mac: string | null;
-  make: string;
-  model: string | null;
-  firmware: string | null;
-  firmwareVersion: string | null;
-  serial: string | null;
-  hashrateThs: number | null;
-  adopted: boolean;
-  firstSeen: number;
-  lastSeen: number;
+interface InventoryDevice extends Device {
   boards?: unknown[];
   fans?: number[];
   pools?: { url: string; user: string }[];

@@ -2,6 +2,7 @@
 // listeners (IP report, mDNS browse), the SQLite inventory, status polling with bounded concurrency,
 // and the writes to devices (adopt with a dry run, repoint, restart), each one audited.
 import { readFileSync } from 'node:fs';
+import type { Device } from '@farmhand/core/control-api';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { fail, ok, type Result } from '@farmhand/core';
@@ -39,19 +40,8 @@ export interface ScanState {
   startedAt: number | null;
 }
 
-/** One inventory device as the control API shows it (docs/control-api.md `Device`, plus its status). */
-export interface DeviceView {
-  ip: string;
-  mac: string | null;
-  make: string;
-  model: string | null;
-  firmware: string | null;
-  firmwareVersion: string | null;
-  serial: string | null;
-  hashrateThs: number | null;
-  adopted: boolean;
-  firstSeen: number;
-  lastSeen: number;
+/** One inventory device as the control API shows it (the contract's `Device`, plus its status). */
+export interface DeviceView extends Device {
   boards: readonly BoardStatus[];
   fans: readonly number[];
   pools: readonly PoolStatus[];
