@@ -59,7 +59,11 @@ const pool = createServer((s) => {
       if (method === 'mining.subscribe')
         s.write(encodeSubscribeResult(id, { extranonce1: 'f0f0f0f0', extranonce2Size: 8 }));
       else if (method === 'mining.authorize') {
-        s.write(encodeResult(id, true) + encodeSetDifficulty(D) + encodeNotify(job(true)));
+        // The agent authorizes each worker under its account; work goes out on the first only.
+        s.write(
+          encodeResult(id, true) + (s.authorized ? '' : encodeSetDifficulty(D) + encodeNotify(job(true))),
+        );
+        s.authorized = true;
       } else if (method === 'mining.submit') {
         upstreamShares++;
         s.write(encodeResult(id, true));
@@ -115,6 +119,7 @@ const rssBefore = rssKb();
 
 // --- the miners ----------------------------------------------------------------------------------
 const clients = [];
+let rejected = 0;
 let notifyWaiters = [];
 function minerClient(i) {
   return new Promise((resolve, reject) => {
@@ -140,6 +145,7 @@ function minerClient(i) {
             c.en1 = msg.result[1];
             c.en2Size = msg.result[2];
           } else if (typeof msg.id === 'number' && c.pending.has(msg.id)) {
+            if (msg.error) rejected++;
             c.lat.push(performance.now() - c.pending.get(msg.id));
             c.pending.delete(msg.id);
             c.done++;
@@ -234,6 +240,7 @@ report(BENCH, 'shares_per_s', answered / SHARE_SECONDS, 'shares/s', {
 report(BENCH, 'submit_p50', lat[Math.floor(lat.length * 0.5)] ?? 0, 'ms');
 report(BENCH, 'submit_p99', lat[Math.floor(lat.length * 0.99)] ?? 0, 'ms');
 report(BENCH, 'forwarded_upstream', upstreamShares - before, 'shares');
+report(BENCH, 'rejected', rejected, 'shares');
 
 for (const c of clients) c.s.destroy();
 agent.kill('SIGTERM');
