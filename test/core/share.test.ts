@@ -209,9 +209,15 @@ describe('rejections', () => {
     return v;
   };
 
-  it('duplicate: the same share twice', () => {
+  it('duplicate: the same share twice, whatever the hex case', () => {
     const v = fresh();
     expect(v.check(session(c.extranonce1, 4, 512, mask), sub, NOW).kind).toBe('accepted');
+    const upper = v.check(
+      session(c.extranonce1, 4, 512, mask),
+      { ...sub, nonce: sub.nonce.toUpperCase(), extranonce2: sub.extranonce2.toUpperCase() },
+      NOW,
+    );
+    expect(upper.kind === 'rejected' && upper.reason).toBe('duplicate');
     const again = v.check(session(c.extranonce1, 4, 512, mask), sub, NOW);
     expect(again.kind === 'rejected' && [again.reason, again.code]).toEqual(['duplicate', 22]);
   });

@@ -11,7 +11,7 @@ import {
 } from '../bitcoin/index.js';
 import { isHex, parseHex32, rolledVersion, versionWithinMask } from '../stratum/index.js';
 import type { ShareJob } from './job.js';
-import { type ShareVerdict, reject } from './verdict.js';
+import { type AcceptedShare, type ShareVerdict, reject } from './verdict.js';
 
 /** What the validator needs to know about the connection a share came from. */
 export interface ShareSession {
@@ -127,7 +127,8 @@ export class ShareValidator {
       version = rolledVersion(job.version, bits, session.versionMask);
     }
 
-    const key = `${session.extranonce1Hex}${submit.extranonce2}${ntime}/${nonce}/${version}`;
+    // Parsed numbers, not the strings sent: "ABCD0000" and "abcd0000" are the same share.
+    const key = `${session.extranonce1Hex}${submit.extranonce2.toLowerCase()}${ntime}/${nonce}/${version}`;
     if (state.seen.has(key) || state.seenBefore.has(key)) return reject('duplicate', 'duplicate share');
 
     const { root, coinbase } = this.merkleRoot(state, session, submit.extranonce2);
@@ -157,15 +158,15 @@ export class ShareValidator {
     }
 
     this.remember(state, key);
-    return {
+    const accepted: AcceptedShare = {
       kind: 'accepted',
       difficulty,
       shareDifficulty,
       hash,
       header: this.header.slice(),
       block,
-      ...(block ? { coinbase } : {}),
     };
+    return block ? { ...accepted, coinbase } : accepted;
   }
 
   private merkleRoot(
