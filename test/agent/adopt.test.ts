@@ -224,6 +224,23 @@ describe('adopt', () => {
       const d = await call<{ devices: Device[] }>(agent, 'GET', '/api/v1/discovery');
       return d.body.devices.filter((x) => x.adopted).length === 3;
     }, 'three devices adopted in GET /api/v1/discovery');
+
+    // The miners list joins each session to its device by address: make, model, temperatures, fans.
+    const rows = await call<{
+      items: {
+        worker: string;
+        ip: string;
+        make: string | null;
+        temps: number[];
+        fans: number[];
+        expectedHashrate: number | null;
+      }[];
+    }>(agent, 'GET', '/api/v1/miners?limit=100');
+    for (const m of adopted) {
+      const row = rows.body.items.find((r) => r.worker === `farm.${m.host.replace(/\./g, '-')}`);
+      expect(row, m.make).toMatchObject({ ip: m.host, make: m.make });
+      expect(row!.temps.length + row!.fans.length, m.make).toBeGreaterThan(0);
+    }
   }, 60_000);
 
   it('restart and repoint by miner id; the agent answers its mDNS service on loopback', async () => {

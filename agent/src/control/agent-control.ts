@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { withInventoryFacts } from './inventory-facts.js';
 import { Gauge, Counter, Registry } from 'prom-client';
 import type { Agent } from '../agent.js';
 import type { MinerSessionInfo } from '../downstream/index.js';
@@ -118,7 +119,8 @@ export class AgentControl implements ControlSource {
       seen.set(base, n);
       return rowOf(s, n === 1 ? base : `${base}#${n}`, worker, now);
     });
-    return this.serialSource ? withSerialFacts(rows, this.serial().devices) : rows;
+    const known = withInventoryFacts(rows, this.agent.discovery.devices());
+    return this.serialSource ? withSerialFacts(known, this.serial().devices) : known;
   }
 
   miner(id: string): MinerDetail | null {

@@ -269,6 +269,8 @@ export class SimMiner {
       {
         host: addr.host,
         port: addr.port,
+        // Only on loopback, where every 127.x address is this machine's.
+        ...(addr.host.startsWith('127.') && this.host.startsWith('127.') ? { localAddress: this.host } : {}),
         user: pool.user,
         password: pool.password,
         userAgent: this.profile.userAgent,

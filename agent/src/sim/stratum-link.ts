@@ -32,6 +32,8 @@ export interface LinkOptions {
   readonly configureFirst: boolean;
   readonly suggestDifficulty?: number;
   readonly connectTimeoutMs: number;
+  /** The miner's own address: a real miner connects from its own IP, which the agent matches to it. */
+  readonly localAddress?: string;
 }
 
 export interface SubmitOutcome {
@@ -78,7 +80,11 @@ export class StratumLink {
     private readonly opts: LinkOptions,
     private readonly events: LinkEvents,
   ) {
-    this.#socket = connect({ host: opts.host, port: opts.port });
+    this.#socket = connect({
+      host: opts.host,
+      port: opts.port,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
     this.#socket.setNoDelay(true);
     this.#socket.setTimeout(opts.connectTimeoutMs, () => this.close('connect timeout'));
     this.#socket.on('connect', () => {
