@@ -7,14 +7,9 @@
 //   to_jobmaster: headers message written → the jobmaster has built the empty job
 // Times are performance.timeOrigin + now() in both processes (same machine clock).
 //   node bench/tip-to-empty-job.mjs [miners=500] [rounds=40]
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import {
   bitsToTarget,
   bytesToHex,
@@ -33,53 +28,32 @@ import {
   encodePayload,
   ipv4Mapped,
 } from '@farmhand/core/p2p';
-import { LineDecoder, encodeAuthorize, encodeSubscribe } from '@farmhand/core/stratum';
-import { report } from './report.mjs';
+import {
+  forkMiners,
+  lastMinerHasJob,
+  miners,
+  now,
+  reportPercentiles,
+  sleep,
+  startPool,
+} from './pool-harness.mjs';
 
 const BENCH = 'tip-to-empty-job';
-const PAYOUT = 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5';
-const now = () => performance.timeOrigin + performance.now();
 const [mode, ...rest] = process.argv.slice(2);
 
 if (mode === 'miners') await miners(Number(rest[0]), Number(rest[1]));
 else await main(Number(mode ?? 500), Number(rest[0] ?? 40));
 
 async function main(n, rounds) {
-  const { FakeBitcoind } = await import('../pool/dist/fake-bitcoind/index.js');
-  const { parseJobmasterConfig } = await import('../pool/dist/jobmaster/config.js');
-  const { Jobmaster } = await import('../pool/dist/jobmaster/jobmaster.js');
-  const { parseGatewayConfig } = await import('../pool/dist/gateway/config.js');
-  const { startGateway } = await import('../pool/dist/gateway/gateway.js');
   const { Bitpeer, parseBitpeerConfig } = await import('../pool/dist/bitpeer/index.js');
-  const log = pino({ level: 'silent' });
-  const fake = new FakeBitcoind({ user: 'u', password: 'p' });
-  const { url } = await fake.listen();
+  const pool = await startPool({
+    miners: n,
+    // the node never gets these blocks: stay on empty jobs for the whole run
+    jobmaster: { emptyBlockMs: 600_000 },
+    spoolPrefix: 'farmhand-bench-tip-',
+  });
+  const { log, fake, jm, jmPort, gw } = pool;
   const start = fake.chain.template();
-  const jmc = parseJobmasterConfig({
-    bitcoind: [{ url }],
-    payoutAddress: PAYOUT,
-    listen: { host: '127.0.0.1', port: 0 },
-    emptyBlockMs: 600_000, // the node never gets these blocks: stay on empty jobs for the whole run
-  });
-  const jm = new Jobmaster(jmc.value, log);
-  const { port: jmPort } = await jm.start();
-  const dir = mkdtempSync(join(tmpdir(), 'farmhand-bench-tip-'));
-  const gwc = parseGatewayConfig({
-    name: 'gw-bench',
-    host: 'gw-bench.local',
-    coin: 'btc',
-    stratum: { host: '127.0.0.1', port: 0 },
-    uplink: { host: '127.0.0.1', port: 0 },
-    jobmaster: [`127.0.0.1:${jmPort}`],
-    startDifficulty: 1e-6,
-    minDifficulty: 1e-6,
-    maxConnectionsPerIp: n + 10,
-    spool: { dir },
-    logLevel: 'silent',
-  });
-  if (!gwc.ok) throw new Error(gwc.error.message);
-  const gw = await startGateway(gwc.value, log);
-  while (!gw.work.current) await sleep(10);
 
   // The announcing node: answers the handshake, then writes headers when told.
   const magic = NETWORK_MAGIC.regtest;
@@ -127,14 +101,7 @@ async function main(n, rounds) {
   await bitpeer.start();
   while (!peer || bitpeer.jobmastersConnected === 0) await sleep(10);
 
-  const child = fork(fileURLToPath(import.meta.url), ['miners', String(gw.stratumPort), String(n)]);
-  const reports = [];
-  let ready = false;
-  child.on('message', (m) => {
-    if (m.type === 'ready') ready = true;
-    else reports.push(m);
-  });
-  while (!ready) await sleep(20);
+  const { child, reports } = await forkMiners(fileURLToPath(import.meta.url), gw.stratumPort, n);
 
   let emptyAt = 0;
   jm.on('job', (e) => {
@@ -151,75 +118,24 @@ async function main(n, rounds) {
     emptyAt = 0;
     const sentAt = now();
     peer({ type: 'headers', headers: [header] });
-    const deadline = Date.now() + 10_000;
-    let got;
-    while (!(got = reports.slice(seen).find((x) => x.clean && x.count === n))) {
-      if (Date.now() > deadline) throw new Error(`round ${r}: not every miner got the empty job`);
-      await sleep(1);
-    }
+    const got = await lastMinerHasJob(reports, seen, n, `round ${r}: not every miner got the empty job`);
     fromHeader.push(got.last - sentAt);
     if (emptyAt > 0) toJobmaster.push(emptyAt - sentAt);
   }
-  const extra = { miners: n, rounds, cpus: (await import('node:os')).availableParallelism() };
-  for (const [metric, xs] of [
-    ['from_header', fromHeader],
-    ['to_jobmaster', toJobmaster],
-  ]) {
-    xs.sort((a, b) => a - b);
-    report(BENCH, `${metric}_p50`, pct(xs, 0.5), 'ms', extra);
-    report(BENCH, `${metric}_p99`, pct(xs, 0.99), 'ms', extra);
-  }
+  reportPercentiles(
+    BENCH,
+    [
+      ['from_header', fromHeader],
+      ['to_jobmaster', toJobmaster],
+    ],
+    n,
+    rounds,
+  );
   child.kill();
   await bitpeer.stop();
-  await gw.stop();
-  await jm.stop();
-  await fake.close();
+  await pool.stop();
   p2p.close();
-  rmSync(dir, { recursive: true, force: true });
   process.exit(0);
-}
-
-/** N Stratum clients; per gateway job id, reports when the last of them had its notify. */
-async function miners(port, n) {
-  const jobs = new Map();
-  const open = [];
-  for (let i = 0; i < n; i++) {
-    open.push(
-      new Promise((resolve) => {
-        const s = connect(port, '127.0.0.1');
-        s.setNoDelay(true);
-        const dec = new LineDecoder();
-        let first = true;
-        s.on('data', (chunk) => {
-          const t = now();
-          for (const l of dec.push(chunk)) {
-            if (!l.ok) continue;
-            const m = JSON.parse(l.value);
-            if (m.method !== 'mining.notify') continue;
-            if (first) {
-              first = false;
-              resolve();
-              continue;
-            }
-            const id = m.params[0];
-            const j = jobs.get(id) ?? { id, clean: m.params[8], count: 0, first: t, last: t };
-            j.count += 1;
-            j.last = t;
-            jobs.set(id, j);
-            if (j.count === n) process.send({ type: 'job', ...j });
-          }
-        });
-        s.on('error', () => {});
-        s.on('connect', () => {
-          s.write(encodeSubscribe(1, 'bench/1'));
-          s.write(encodeAuthorize(2, `bench.m${i}`, 'x'));
-        });
-      }),
-    );
-    if (i % 100 === 99) await sleep(5); // do not trip the accept queue
-  }
-  await Promise.all(open);
-  process.send({ type: 'ready' });
 }
 
 /** A regtest header on `prevDisplay` (a few nonces at nBits 207fffff). */
@@ -238,12 +154,4 @@ function mineHeader(prevDisplay, bits) {
     });
     if (hashMeetsTarget(sha256d(header), target)) return header;
   }
-}
-
-function pct(sorted, q) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
 }
