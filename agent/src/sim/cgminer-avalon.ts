@@ -1,5 +1,5 @@
 import { ok, type Reply } from './cgminer-format.js';
-import { mhsFields, r2, sharesCommon, type Live, type T } from './cgminer-live.js';
+import { mhsFields, r2, summaryCounters, type Live, type T } from './cgminer-live.js';
 import type { SimMiner } from './sim-miner.js';
 
 // Canaan Avalon on cgminer 4.11.1: the "MM ID0" bracket string in stats/estats, PROD/MODEL in version.
@@ -46,18 +46,7 @@ export function avalonReply(m: SimMiner, command: string, l: Live, t: T): Reply 
                 'MHS 1m': r2(l.mhs1m),
                 'MHS 5m': r2(l.mhs5m),
                 'MHS 15m': r2(l.mhs15m),
-                'Found Blocks': 0,
-                Getworks: 0,
-                ...sharesCommon(m),
-                Utility: 0,
-                Discarded: 0,
-                Stale: 0,
-                'Get Failures': 0,
-                'Local Work': 0,
-                'Remote Failures': 0,
-                'Network Blocks': 0,
-                'Total MH': r2(l.mhsAv * l.elapsed),
-                'Work Utility': 0,
+                ...summaryCounters(m, l),
                 'Device Hardware%': 0,
                 'Device Rejected%': 0,
                 'Last getwork': 0,

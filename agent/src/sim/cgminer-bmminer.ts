@@ -1,5 +1,5 @@
 import { ok, type Fields, type Reply } from './cgminer-format.js';
-import { r2, sharesCommon, type Live, type T } from './cgminer-live.js';
+import { r2, summaryCounters, type Live, type T } from './cgminer-live.js';
 import type { SimMiner } from './sim-miner.js';
 
 // Antminer stock bmminer (S9 era): GH/s units, "GHS 5s" as a string, and "}{" between the STATS objects.
@@ -37,18 +37,7 @@ export function bmminerReply(m: SimMiner, command: string, l: Live, t: T): Reply
               Elapsed: l.elapsed,
               'GHS 5s': ghs5s,
               'GHS av': ghsAv,
-              'Found Blocks': 0,
-              Getworks: 0,
-              ...sharesCommon(m),
-              Utility: 0,
-              Discarded: 0,
-              Stale: 0,
-              'Get Failures': 0,
-              'Local Work': 0,
-              'Remote Failures': 0,
-              'Network Blocks': 0,
-              'Total MH': r2(l.mhsAv * l.elapsed),
-              'Work Utility': 0,
+              ...summaryCounters(m, l),
               'Device Hardware%': 0,
               'Device Rejected%': 0,
               'Last getwork': Math.floor(l.now / 1000),

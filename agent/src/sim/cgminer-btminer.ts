@@ -1,8 +1,23 @@
-import { ok, type Reply } from './cgminer-format.js';
-import { mhsFields, r2, sharesCommon, type Live, type T } from './cgminer-live.js';
+import { err, ok, type Reply, type Status } from './cgminer-format.js';
+import { mhsFields, r2, summaryCounters, type Live, type T } from './cgminer-live.js';
 import type { SimMiner } from './sim-miner.js';
 
 // Whatsminer btminer: MH/s, power and fan fields in SUMMARY, its own flat STATUS shape for get_version/status/errors.
+
+/** btminer's own flat shape: STATUS is one object, not a list, and Msg may be an object. */
+function flatReply(status: Status, msg: unknown, description: string, now: number): Reply {
+  return {
+    status,
+    sections: [],
+    rawJson: JSON.stringify({
+      STATUS: status.status,
+      When: Math.floor(now / 1000),
+      Code: status.code,
+      Msg: msg,
+      Description: description,
+    }),
+  };
+}
 
 export function btminerReply(m: SimMiner, command: string, l: Live, t: T): Reply | undefined {
   const chipMax = Math.max(...t.boards.map((b) => b.chip));
@@ -18,18 +33,7 @@ export function btminerReply(m: SimMiner, command: string, l: Live, t: T): Reply
                 Elapsed: l.elapsed,
                 ...mhsFields(l),
                 'HS RT': r2(l.mhs5m),
-                'Found Blocks': 0,
-                Getworks: 0,
-                ...sharesCommon(m),
-                Utility: 0,
-                Discarded: 0,
-                Stale: 0,
-                'Get Failures': 0,
-                'Local Work': 0,
-                'Remote Failures': 0,
-                'Network Blocks': 0,
-                'Total MH': r2(l.mhsAv * l.elapsed),
-                'Work Utility': 0,
+                ...summaryCounters(m, l),
                 Temperature: r2(t.boards[0]?.board ?? 0),
                 freq_avg: 710,
                 'Fan Speed In': t.fansRpm[0] ?? 0,
@@ -103,41 +107,16 @@ export function btminerReply(m: SimMiner, command: string, l: Live, t: T): Reply
       };
     case 'version':
       // btminer refuses cgminer's "version" with its own flat error shape.
-      return {
-        status: { status: 'E', code: 14, msg: 'invalid cmd' },
-        sections: [],
-        rawJson: JSON.stringify({
-          STATUS: 'E',
-          When: Math.floor(l.now / 1000),
-          Code: 14,
-          Msg: 'invalid cmd',
-          Description: 'whatsminer v1.1',
-        }),
-      };
+      return flatReply(err(14, 'invalid cmd'), 'invalid cmd', 'whatsminer v1.1', l.now);
     case 'get_version':
-      return {
-        status: ok(131, ''),
-        sections: [],
-        rawJson: JSON.stringify({
-          STATUS: 'S',
-          When: Math.floor(l.now / 1000),
-          Code: 131,
-          Msg: { api_ver: '2.0.5', fw_ver: '20201202.22.REL', platform: 'H6' },
-          Description: '',
-        }),
-      };
+      return flatReply(
+        ok(131, ''),
+        { api_ver: '2.0.5', fw_ver: '20201202.22.REL', platform: 'H6' },
+        '',
+        l.now,
+      );
     case 'status':
-      return {
-        status: ok(131, ''),
-        sections: [],
-        rawJson: JSON.stringify({
-          STATUS: 'S',
-          When: Math.floor(l.now / 1000),
-          Code: 131,
-          Msg: { mineroff: 'false', FirmwareVersion: "'20201202.22.REL'" },
-          Description: '',
-        }),
-      };
+      return flatReply(ok(131, ''), { mineroff: 'false', FirmwareVersion: "'20201202.22.REL'" }, '', l.now);
     default:
       return undefined;
   }

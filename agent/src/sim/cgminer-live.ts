@@ -49,6 +49,24 @@ export function sharesCommon(m: SimMiner): Fields {
   };
 }
 
+/** The counter run that bmminer, btminer and Avalon SUMMARY share, in their order (bosminer sorts its keys). */
+export function summaryCounters(m: SimMiner, l: Live): Fields {
+  return {
+    'Found Blocks': 0,
+    Getworks: 0,
+    ...sharesCommon(m),
+    Utility: 0,
+    Discarded: 0,
+    Stale: 0,
+    'Get Failures': 0,
+    'Local Work': 0,
+    'Remote Failures': 0,
+    'Network Blocks': 0,
+    'Total MH': r2(l.mhsAv * l.elapsed),
+    'Work Utility': 0,
+  };
+}
+
 export function mhsFields(l: Live, five = 'MHS 5s'): Fields {
   return {
     'MHS av': r2(l.mhsAv),
