@@ -1,76 +1,39 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
 import makeMdns from 'multicast-dns';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCgminerReply } from '../../agent/src/fleet/cgminer-reply.js';
-import { ipReportPayload, startFarm, type Farm } from '../../agent/src/sim/index.js';
-import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
+import { ipReportPayload, type FarmOptions, type MakeName } from '../../agent/src/sim/index.js';
+import { cgminer, digestFetch, simHarness, tcp } from './sim-harness.js';
 
 // Device APIs of the simulated miners, over real loopback sockets: cgminer TCP, AxeOS REST,
 // Antminer CGI with digest auth, mDNS (unicast only) and the UDP IP report.
 
-const D = 1 / 65536;
-let farm: Farm | undefined;
-const endpoints: StratumEndpoint[] = [];
+const { endpoint, startFarm } = simHarness();
 
-async function endpoint(): Promise<StratumEndpoint> {
-  const e = await startStratumEndpoint({ difficulty: D });
-  endpoints.push(e);
-  return e;
-}
-
-afterEach(async () => {
-  await farm?.stop();
-  farm = undefined;
-  for (const e of endpoints.splice(0)) await e.close();
-});
-
-/** Sends one request, reads until the daemon closes the connection. */
-function tcp(port: number, request: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const s = connect({ host: '127.0.0.1', port }, () => s.write(request));
-    s.on('data', (c: Buffer) => chunks.push(c));
-    s.on('end', () => resolve(Buffer.concat(chunks)));
-    s.on('error', reject);
+/** Pools a and b, and a farm of one miner per make at 400 kH/s mining on a (the tests move it to b). */
+async function farmOnFirstOfTwo(makes: MakeName[], opts: Partial<FarmOptions> = {}) {
+  const a = await endpoint();
+  const b = await endpoint();
+  const farm = await startFarm({
+    miners: makes.length,
+    makes,
+    pools: [`stratum+tcp://127.0.0.1:${a.port}`],
+    hashrate: 400_000,
+    ...opts,
   });
-}
-
-async function cgminer(port: number, command: string, parameter?: string): Promise<Record<string, unknown>> {
-  const raw = await tcp(port, JSON.stringify(parameter === undefined ? { command } : { command, parameter }));
-  expect(raw[raw.length - 1]).toBe(0);
-  return JSON.parse(raw.subarray(0, -1).toString('utf8').replace('}{', '},{')) as Record<string, unknown>;
-}
-
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-
-/** A digest-authenticated request, computed here rather than with the fleet client. */
-async function digestFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  const first = await fetch(url, init);
-  if (first.status !== 401) return first;
-  const h = first.headers.get('www-authenticate') ?? '';
-  const realm = /realm="([^"]*)"/.exec(h)?.[1] ?? '';
-  const nonce = /nonce="([^"]*)"/.exec(h)?.[1] ?? '';
-  const uri = new URL(url).pathname;
-  const cnonce = randomBytes(8).toString('hex');
-  const ha1 = md5(`root:${realm}:root`);
-  const ha2 = md5(`${init.method ?? 'GET'}:${uri}`);
-  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
-  const auth = `Digest username="root", realm="${realm}", nonce="${nonce}", uri="${uri}", qop=auth, nc=00000001, cnonce="${cnonce}", response="${response}"`;
-  return fetch(url, { ...init, headers: { ...(init.headers ?? {}), Authorization: auth } });
+  return { a, b, farm };
 }
 
 describe('simulated device APIs', () => {
   it('cgminer-style API: every make answers with a NUL-terminated reply the fleet parser reads, with live values', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 4,
       makes: ['antminer', 'braiins', 'whatsminer', 'avalon'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
       hashrate: 400_000,
     });
-    await pool.until(() => farm!.miners.every((m) => m.stats.accepted >= 1), 20_000);
+    await pool.until(() => farm.miners.every((m) => m.stats.accepted >= 1), 20_000);
     const [ant, bos, wm, ava] = farm.miners;
     for (const m of farm.miners) {
       for (const cmd of ['summary', 'pools', 'stats', 'devs', 'version', 'config']) {
@@ -112,14 +75,7 @@ describe('simulated device APIs', () => {
   });
 
   it('cgminer addpool + switchpool re-points the miner to a second pool; Braiins refuses writes', async () => {
-    const a = await endpoint();
-    const b = await endpoint();
-    farm = await startFarm({
-      miners: 2,
-      makes: ['antminer', 'braiins'],
-      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
-      hashrate: 400_000,
-    });
+    const { a, b, farm } = await farmOnFirstOfTwo(['antminer', 'braiins']);
     const [ant, bos] = farm.miners;
     await a.until(() => ant!.stats.accepted >= 1, 20_000);
     const added = (await cgminer(
@@ -141,16 +97,7 @@ describe('simulated device APIs', () => {
   });
 
   it('AxeOS: GET /api/system/info has the real fields; PATCH + restart re-points the Bitaxe', async () => {
-    const a = await endpoint();
-    const b = await endpoint();
-    farm = await startFarm({
-      miners: 1,
-      makes: ['bitaxe'],
-      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
-      account: 'home',
-      hashrate: 400_000,
-      restartMs: 100,
-    });
+    const { a, b, farm } = await farmOnFirstOfTwo(['bitaxe'], { account: 'home', restartMs: 100 });
     const bx = farm.miners[0]!;
     await a.until(() => bx.stats.accepted >= 1, 20_000);
     const base = `http://127.0.0.1:${bx.httpPort}`;
@@ -177,15 +124,7 @@ describe('simulated device APIs', () => {
   });
 
   it('Antminer CGI: digest auth required; set_miner_conf re-points the miner', async () => {
-    const a = await endpoint();
-    const b = await endpoint();
-    farm = await startFarm({
-      miners: 1,
-      makes: ['antminer'],
-      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
-      hashrate: 400_000,
-      restartMs: 100,
-    });
+    const { b, farm } = await farmOnFirstOfTwo(['antminer'], { restartMs: 100 });
     const ant = farm.miners[0]!;
     const base = `http://127.0.0.1:${ant.httpPort}`;
     const anon = await fetch(`${base}/cgi-bin/get_system_info.cgi`);
@@ -222,7 +161,7 @@ describe('simulated device APIs', () => {
 
   it('mDNS: a unicast query to the responder loopback port is answered with the AxeOS service records', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 2,
       makes: ['bitaxe'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
@@ -273,7 +212,7 @@ describe('simulated device APIs', () => {
 
   it('IP report: Antminer sends "ip,mac" and Whatsminer "IP:<ip>MAC:<mac>" to the given loopback port', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 3,
       makes: ['antminer', 'whatsminer', 'bitaxe'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
@@ -310,14 +249,7 @@ describe('simulated device APIs', () => {
   });
 
   it('Avalon ascset setpool answers cgminer text and applies on ascset reboot', async () => {
-    const a = await endpoint();
-    const b = await endpoint();
-    farm = await startFarm({
-      miners: 1,
-      makes: ['avalon'],
-      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
-      hashrate: 400_000,
-    });
+    const { a, b, farm } = await farmOnFirstOfTwo(['avalon']);
     const ava = farm.miners[0]!;
     await a.until(() => ava.stats.accepted >= 1, 20_000);
     const set = (
@@ -334,14 +266,7 @@ describe('simulated device APIs', () => {
   });
 
   it('cgminer pool commands keep POOL numbers, move priorities and fail over like cgminer', async () => {
-    const a = await endpoint();
-    const b = await endpoint();
-    farm = await startFarm({
-      miners: 1,
-      makes: ['avalon'],
-      pools: [`stratum+tcp://127.0.0.1:${a.port}`],
-      hashrate: 400_000,
-    });
+    const { a, b, farm } = await farmOnFirstOfTwo(['avalon']);
     const m = farm.miners[0]!;
     const port = m.apiPort!;
     type Pools = {

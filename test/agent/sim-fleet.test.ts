@@ -1,27 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMiner } from '../../agent/src/fleet/miner-reader.js';
 import { loadProfiles } from '../../agent/src/fleet/profiles.js';
-import { startFarm, type Farm } from '../../agent/src/sim/index.js';
-import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
+import { simHarness } from './sim-harness.js';
 
 // The reading side (agent/src/fleet) against the simulated farm: each simulated make is identified
 // by the real firmware profiles and its status read back, pools included.
 
-let farm: Farm | undefined;
-let pool: StratumEndpoint | undefined;
-
-afterEach(async () => {
-  await farm?.stop();
-  await pool?.close();
-  farm = undefined;
-  pool = undefined;
-});
+const { endpoint, startFarm } = simHarness();
 
 describe('fleet reader against the simulated farm', () => {
   it('identifies every make and reads its pools', async () => {
-    pool = await startStratumEndpoint({ difficulty: 1 / 65536 });
+    const pool = await endpoint();
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 5,
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
       account: 'rd',
@@ -29,7 +20,7 @@ describe('fleet reader against the simulated farm', () => {
       perMinerAddress: true,
       apiBasePort: base,
     });
-    await pool.until(() => farm!.miners.every((m) => m.stats.accepted >= 1), 20_000);
+    await pool.until(() => farm.miners.every((m) => m.stats.accepted >= 1), 20_000);
     const profiles = loadProfiles();
     if (!profiles.ok) throw new Error(profiles.error.message);
     const expected = {

@@ -1,42 +1,16 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFarm, type Farm } from '../../agent/src/sim/index.js';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/fixtures.js';
-import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
+import { simHarness, tcpText as tcp } from './sim-harness.js';
 
 // Reboots, slow APIs and the `farmhand sim` command end to end.
 
-const D = 1 / 65536;
-let farm: Farm | undefined;
-const endpoints: StratumEndpoint[] = [];
-
-async function endpoint(): Promise<StratumEndpoint> {
-  const e = await startStratumEndpoint({ difficulty: D });
-  endpoints.push(e);
-  return e;
-}
-
-afterEach(async () => {
-  await farm?.stop();
-  farm = undefined;
-  for (const e of endpoints.splice(0)) await e.close();
-});
-
-function tcp(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const s = connect({ host: '127.0.0.1', port }, () => s.write(request));
-    s.on('data', (c: Buffer) => chunks.push(c));
-    s.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    s.on('error', reject);
-  });
-}
+const { endpoint, startFarm } = simHarness();
 
 describe('simulated miner lifecycle', () => {
   it('reboot drops Stratum and the API, then both come back with counters reset', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 1,
       makes: ['avalon'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
@@ -57,7 +31,7 @@ describe('simulated miner lifecycle', () => {
 
   it('slow-api: the faulty miner answers after a healthy one asked later', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 2,
       makes: ['braiins'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],

@@ -1,30 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFarm, type Farm } from '../../agent/src/sim/index.js';
-import { startStratumEndpoint, type StratumEndpoint } from '../support/stratum-endpoint.js';
+import { describe, expect, it } from 'vitest';
+import { D, simHarness } from './sim-harness.js';
 
 // The simulated miners against a real (minimal) Stratum endpoint that checks every share with
 // core's ShareValidator. Difficulty 2^-16 keeps a real share at ~65k sha256d.
 
-const D = 1 / 65536;
-let farm: Farm | undefined;
-const endpoints: StratumEndpoint[] = [];
-
-async function endpoint(opts = {}): Promise<StratumEndpoint> {
-  const e = await startStratumEndpoint({ difficulty: D, ...opts });
-  endpoints.push(e);
-  return e;
-}
-
-afterEach(async () => {
-  await farm?.stop();
-  farm = undefined;
-  for (const e of endpoints.splice(0)) await e.close();
-});
+const { endpoint, startFarm } = simHarness();
 
 describe('simulated miners on Stratum', () => {
   it('every make subscribes with its user agent and submits shares the validator accepts, credited to its worker', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 5,
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
       account: 'acme',
@@ -41,8 +26,7 @@ describe('simulated miners on Stratum', () => {
     ]);
     await pool.until(
       () =>
-        workers.every((w) => pool.accepted(w).length >= 2) &&
-        farm!.miners.every((m) => m.stats.accepted >= 2),
+        workers.every((w) => pool.accepted(w).length >= 2) && farm.miners.every((m) => m.stats.accepted >= 2),
       20_000,
     );
     expect(pool.rejected()).toEqual([]);
@@ -82,7 +66,7 @@ describe('simulated miners on Stratum', () => {
 
   it('faults produce the pool error codes: stale 21, duplicate 22, low difficulty 23', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 3,
       makes: ['antminer'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
@@ -91,7 +75,7 @@ describe('simulated miners on Stratum', () => {
       apis: false,
     });
     const [a, b, c] = farm.miners;
-    await pool.until(() => farm!.miners.every((m) => m.stats.accepted >= 1), 20_000);
+    await pool.until(() => farm.miners.every((m) => m.stats.accepted >= 1), 20_000);
     pool.newJob(true); // retires the first job, so a stale share has somewhere to point
     farm.setFault(a!.name, { kind: 'stale-shares' });
     farm.setFault(b!.name, { kind: 'duplicate-shares' });
@@ -115,7 +99,7 @@ describe('simulated miners on Stratum', () => {
   it('fails over to the second pool when the first dies, and reconnects after a disconnect fault', async () => {
     const first = await endpoint();
     const second = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 2,
       makes: ['whatsminer', 'bitaxe'],
       pools: [`stratum+tcp://127.0.0.1:${first.port}`, `stratum+tcp://127.0.0.1:${second.port}`],
@@ -125,19 +109,19 @@ describe('simulated miners on Stratum', () => {
       backoffMinMs: 50,
       backoffMaxMs: 200,
     });
-    await first.until(() => farm!.miners.every((m) => m.stats.accepted >= 1), 20_000);
+    await first.until(() => farm.miners.every((m) => m.stats.accepted >= 1), 20_000);
     await first.close();
-    await second.until(() => farm!.miners.every((m) => second.accepted(m.worker).length >= 1), 20_000);
+    await second.until(() => farm.miners.every((m) => second.accepted(m.worker).length >= 1), 20_000);
     for (const m of farm.miners) expect(m.stats.currentPool).toBe(`stratum+tcp://127.0.0.1:${second.port}`);
     const before = second.sessions.length;
     farm.setFault('whatsminer-1', { kind: 'disconnect' });
     await second.until(() => second.sessions.length > before, 10_000);
-    await second.until(() => farm!.miner('whatsminer-1')!.stats.currentPool !== null, 10_000);
+    await second.until(() => farm.miner('whatsminer-1')!.stats.currentPool !== null, 10_000);
   });
 
   it('garbage lines reach the pool as unparseable lines; stall stops submitting until cleared', async () => {
     const pool = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 1,
       makes: ['avalon'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],
@@ -159,7 +143,7 @@ describe('simulated miners on Stratum', () => {
   it('honours set_extranonce, set_difficulty, client.get_version and client.reconnect', async () => {
     const a = await endpoint();
     const b = await endpoint();
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 1,
       makes: ['braiins'],
       pools: [`stratum+tcp://127.0.0.1:${a.port}`],
@@ -185,7 +169,7 @@ describe('simulated miners on Stratum', () => {
 
   it('a share difficulty out of reach for CPU work is skipped, not searched or faked', async () => {
     const pool = await endpoint({ difficulty: 1 }); // 4.3e9 hashes per share
-    farm = await startFarm({
+    const farm = await startFarm({
       miners: 1,
       makes: ['antminer'],
       pools: [`stratum+tcp://127.0.0.1:${pool.port}`],

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseApiRequest } from '../../agent/src/sim/cgminer-format.js';
 import { parsePoolSpec, poolAddress } from '../../agent/src/sim/pool-url.js';
 import { TimerWheel } from '../../agent/src/sim/timer-wheel.js';
-import { connect } from 'node:net';
 import { startFarm } from '../../agent/src/sim/index.js';
 import { startStratumEndpoint } from '../support/stratum-endpoint.js';
+import { tcpText } from './sim-harness.js';
 
 describe('sim building blocks', () => {
   it('pool specs: user, password and scheme are optional; bad ones are refused with a code', () => {
@@ -66,13 +66,7 @@ describe('sim building blocks', () => {
         ['127.1.0.2', base, base + 1],
       ]);
       for (const m of farm.miners) {
-        const reply = await new Promise<string>((resolve, reject) => {
-          let out = '';
-          const s = connect({ host: m.host, port: base }, () => s.write('{"command":"version"}'));
-          s.on('data', (c: Buffer) => (out += c.toString()));
-          s.on('end', () => resolve(out));
-          s.on('error', reject);
-        });
+        const reply = await tcpText(base, '{"command":"version"}', m.host);
         expect(reply).toContain('"Type":"Antminer S9"');
       }
     } finally {
