@@ -1,5 +1,5 @@
 import { ok, type Fields, type Reply } from './cgminer-format.js';
-import { r2, summaryCounters, type Live, type T } from './cgminer-live.js';
+import { boardDevFields, r2, summaryCounters, type Live, type T } from './cgminer-live.js';
 import type { SimMiner } from './sim-miner.js';
 
 // Antminer stock bmminer (S9 era): GH/s units, "GHS 5s" as a string, and "}{" between the STATS objects.
@@ -103,12 +103,7 @@ export function bmminerReply(m: SimMiner, command: string, l: Live, t: T): Reply
       Enabled: 'Y',
       Status: 'Alive',
       Temperature: b.board,
-      'MHS av': r2(l.mhsAv / m.profile.boards),
-      'MHS 5s': r2(l.mhs5s / m.profile.boards),
-      Accepted: 0,
-      Rejected: 0,
-      'Hardware Errors': 0,
-      'Device Elapsed': l.elapsed,
+      ...boardDevFields(m, l),
     }));
     return { status: ok(9, `${devs.length} ASC(s)`), sections: [['DEVS', devs]] };
   }

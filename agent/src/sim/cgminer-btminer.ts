@@ -1,5 +1,5 @@
 import { err, ok, type Reply, type Status } from './cgminer-format.js';
-import { mhsFields, r2, summaryCounters, type Live, type T } from './cgminer-live.js';
+import { boardDevFields, mhsFields, r2, summaryCounters, type Live, type T } from './cgminer-live.js';
 import type { SimMiner } from './sim-miner.js';
 
 // Whatsminer btminer: MH/s, power and fan fields in SUMMARY, its own flat STATUS shape for get_version/status/errors.
@@ -74,12 +74,7 @@ export function btminerReply(m: SimMiner, command: string, l: Live, t: T): Reply
         'Chip Frequency': 700,
         'Fan Speed In': t.fansRpm[0] ?? 0,
         'Fan Speed Out': t.fansRpm[1] ?? 0,
-        'MHS av': r2(l.mhsAv / m.profile.boards),
-        'MHS 5s': r2(l.mhs5s / m.profile.boards),
-        Accepted: 0,
-        Rejected: 0,
-        'Hardware Errors': 0,
-        'Device Elapsed': l.elapsed,
+        ...boardDevFields(m, l),
         'Effective Chips': 105,
         'Chip Temp Min': r2(b.chip - 15),
         'Chip Temp Max': b.chip,

@@ -67,6 +67,18 @@ export function summaryCounters(m: SimMiner, l: Live): Fields {
   };
 }
 
+/** One board's part of the hashrate with zeroed counters, as bmminer and btminer list DEVS. */
+export function boardDevFields(m: SimMiner, l: Live): Fields {
+  return {
+    'MHS av': r2(l.mhsAv / m.profile.boards),
+    'MHS 5s': r2(l.mhs5s / m.profile.boards),
+    Accepted: 0,
+    Rejected: 0,
+    'Hardware Errors': 0,
+    'Device Elapsed': l.elapsed,
+  };
+}
+
 export function mhsFields(l: Live, five = 'MHS 5s'): Fields {
   return {
     'MHS av': r2(l.mhsAv),
