@@ -2,47 +2,30 @@
 // gateway + metawriter + a real redis-server. Shares from a direct miner and from an agent's SHARES
 // record meet the aux target but not the parent's: the gateway reports them, the aux chain's RPC gets a
 // valid AuxPoW, and Redis `newblock` names the aux chain.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bitsToTarget, bytesToHex } from '@farmhand/core/bitcoin';
-import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
+import type { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
 import { REGTEST_TEMPLATE_108 } from '../../pool/src/fake-bitcoind/regtest-template.js';
-import { parseGatewayConfig } from '../../pool/src/gateway/config.js';
-import { startGateway, type RunningGateway } from '../../pool/src/gateway/gateway.js';
+import type { RunningGateway } from '../../pool/src/gateway/gateway.js';
 import type { GatewayJob } from '../../pool/src/gateway/work-book.js';
-import { Jobmaster, parseJobmasterConfig } from '../../pool/src/jobmaster/index.js';
-import { parseMetawriterConfig } from '../../pool/src/metawriter/config.js';
-import { startMetawriter } from '../../pool/src/metawriter/metawriter.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
 import { TestAuxChain } from './aux-chain-rpc.js';
 import { TestAgent, TestMiner, mineRecord, until } from './gateway-peers.js';
+import {
+  startJobmaster,
+  startTestGateway,
+  startTestMetawriter,
+  tempDir,
+  useCleanups,
+  useRedis,
+} from './pool-harness.js';
 
-const log = pino({ level: 'silent' });
-const PAYOUT = 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5';
 const TOKEN = 'agent-3-secret-token';
 /** Share difficulty: ~4300 hashes a share; the parent (difficulty 1) is a million times out of reach. */
 const D = 1e-6;
 const PARENT_BITS = '1d00ffff';
 
-let redisServer: RedisServer;
-let redis: Redis;
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.port, '127.0.0.1');
-});
-afterAll(async () => {
-  redis.disconnect();
-  await redisServer.stop();
-});
-
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
+const local = useRedis();
+const cleanup = useCleanups();
 
 interface NewBlock {
   user: string;
@@ -52,7 +35,7 @@ interface NewBlock {
 }
 
 async function newblocks(): Promise<NewBlock[]> {
-  return (await redis.lrange('newblock', 0, -1)).map((e) => JSON.parse(e) as NewBlock);
+  return (await local.client.lrange('newblock', 0, -1)).map((e) => JSON.parse(e) as NewBlock);
 }
 
 /** The gateway's current job when its coinbase commits to aux block `hash` (one chain: root = hash). */
@@ -76,57 +59,23 @@ async function pool(chain: TestAuxChain): Promise<{ gw: RunningGateway; node: Fa
   const auxUrl = await chain.listen();
   cleanup.push(() => chain.close());
   const target = bitsToTarget(Number.parseInt(PARENT_BITS, 16)).toString(16).padStart(64, '0');
-  const node = new FakeBitcoind({
-    longPollMs: 1000,
-    template: { ...REGTEST_TEMPLATE_108, bits: PARENT_BITS, target },
+  const { node, port } = await startJobmaster(cleanup, {
+    node: { template: { ...REGTEST_TEMPLATE_108, bits: PARENT_BITS, target } },
+    jobmaster: {
+      extranonceSize: 12,
+      pollIntervalMs: 200,
+      auxChains: [{ name: 'auxcoin', url: auxUrl, address: 'aux-address' }],
+    },
   });
-  await node.listen();
-  cleanup.push(() => node.close());
-  const jc = parseJobmasterConfig({
-    bitcoind: [{ url: node.url(), name: 'fake' }],
-    payoutAddress: PAYOUT,
-    listen: { host: '127.0.0.1', port: 0 },
-    extranonceSize: 12,
-    pollIntervalMs: 200,
-    rpcTimeoutMs: 1000,
-    longPollTimeoutMs: 1500,
-    logLevel: 'silent',
-    auxChains: [{ name: 'auxcoin', url: auxUrl, address: 'aux-address' }],
-  });
-  if (!jc.ok) throw new Error(jc.error.message);
-  const jm = new Jobmaster(jc.value, log);
-  const { port } = await jm.start();
-  cleanup.push(() => jm.stop());
-
-  const mc = parseMetawriterConfig({
-    listen: { host: '127.0.0.1', port: 0 },
-    redis: { url: redisServer.url },
-    logLevel: 'fatal',
-  });
-  if (!mc.ok) throw new Error(mc.error.message);
-  const mw = await startMetawriter(mc.value, log);
-  cleanup.push(() => mw.stop());
-
-  const spool = mkdtempSync(join(tmpdir(), 'farmhand-auxgw-'));
-  cleanup.push(() => rmSync(spool, { recursive: true, force: true }));
-  const gc = parseGatewayConfig({
+  const mw = await startTestMetawriter(cleanup, local.server.url);
+  const { gw } = await startTestGateway(cleanup, {
     name: 'gw-aux',
-    host: 'gw-aux.local',
-    coin: 'btc',
-    stratum: { host: '127.0.0.1', port: 0 },
-    uplink: { host: '127.0.0.1', port: 0 },
-    agents: [{ id: 'farm-3', token: TOKEN }],
-    agentDifficulty: D,
-    jobmaster: [`127.0.0.1:${port}`],
-    metawriter: `127.0.0.1:${mw.address.port}`,
-    startDifficulty: D,
-    minDifficulty: D,
-    spool: { dir: spool },
-    logLevel: 'silent',
+    agent: { id: 'farm-3', token: TOKEN },
+    difficulty: D,
+    jobmasterPort: port,
+    metawriterPort: mw.address.port,
+    spoolDir: tempDir(cleanup, 'farmhand-auxgw-'),
   });
-  if (!gc.ok) throw new Error(gc.error.message);
-  const gw = await startGateway(gc.value, log);
-  cleanup.push(() => gw.stop());
   // Wait for a job whose coinbase commits to the aux chain's work.
   await until(() => gw.work.current?.auxTarget, 10_000, 'a job with an aux target at the gateway');
   return { gw, node };
@@ -134,7 +83,7 @@ async function pool(chain: TestAuxChain): Promise<{ gw: RunningGateway; node: Fa
 
 describe('merged mining through the gateway', () => {
   it('a direct miner’s share and an agent’s record meet the aux target only: the aux chain gets valid AuxPoWs, Redis newblock names it', async () => {
-    await redis.flushall();
+    await local.client.flushall();
     const chain = new TestAuxChain(7, '207fffff'); // every D share meets it
     const { gw, node } = await pool(chain);
     // The JOB's aux target reached the gateway as little-endian bytes.

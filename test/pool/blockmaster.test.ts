@@ -1,51 +1,16 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import {
-  bitsToTarget,
-  bytesToHex,
-  concatBytes,
-  hashMeetsTarget,
-  hexToBytes,
-  parseBlock,
-  reversed,
-  rootFromBranch,
-  serializeHeader,
-  sha256d,
-  targetToBytes,
-  txid,
-  wtxid,
-} from '@farmhand/core/bitcoin';
-import { hex32, stratumPrevhashToHeader } from '@farmhand/core/stratum';
-import { FrameDecoder } from '@farmhand/core/uplink';
-import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
+import { createServer, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { bytesToHex, hexToBytes, parseBlock, reversed, sha256d, txid, wtxid } from '@farmhand/core/bitcoin';
 import { REGTEST_TEMPLATE_108 } from '../../pool/src/fake-bitcoind/regtest-template.js';
-import {
-  Jobmaster,
-  decodeJmMessage,
-  encodeJmMessage,
-  parseJobmasterConfig,
-  type JobMessage,
-} from '../../pool/src/jobmaster/index.js';
 import { Bitpeer, parseBitpeerConfig } from '../../pool/src/bitpeer/index.js';
 import { Blockmaster, parseBlockmasterConfig, type RelayedBlock } from '../../pool/src/blockmaster/index.js';
 import { BlockFrame, blockFrame } from '../../pool/src/blockmaster/wire.js';
 import { readFixture } from '../support/fixtures.js';
 import { TestJobmaster, TestNode } from './bitpeer-node.js';
+import { JobWatcher, log, startJobmaster, until, useCleanups } from './pool-harness.js';
 
-const log = pino({ level: 'silent' });
-const PAYOUT = 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5';
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function until(cond: () => boolean, ms = 8000): Promise<void> {
-  for (let i = 0; i < ms / 10 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!cond()) throw new Error('condition not met in time');
-}
+const cleanups = useCleanups();
 
 /** A local node for a blockmaster: a mempool to answer getrawmempool/getrawtransaction, and submitblock. */
 class TestRpcNode {
@@ -79,53 +44,35 @@ class TestRpcNode {
 
 /** A gateway that solves the first job at regtest difficulty and reports the block. */
 async function mineOneBlock(port: number): Promise<string> {
-  const s: Socket = connect(port, '127.0.0.1');
-  cleanups.push(() => void s.destroy());
-  const dec = new FrameDecoder();
-  const job = await new Promise<JobMessage>((resolve) =>
-    s.on('data', (chunk: Buffer) => {
-      for (const f of dec.push(chunk)) {
-        if (!f.ok) continue;
-        const m = decodeJmMessage(f.value);
-        if (m.ok && m.value.type === 'JOB') resolve(m.value);
-      }
-    }),
-  );
-  const extranonce = '01'.repeat(job.extranonceSize);
-  const coinbase = concatBytes(
-    hexToBytes(job.job.coinb1),
-    hexToBytes(extranonce),
-    hexToBytes(job.job.coinb2),
-  );
-  const root = rootFromBranch(sha256d(coinbase), job.job.merkleBranch.map(hexToBytes));
-  const bits = Number.parseInt(job.job.nbits, 16);
-  const target = targetToBytes(bitsToTarget(bits));
-  for (let nonce = 0; ; nonce++) {
-    const header = serializeHeader({
-      version: Number.parseInt(job.job.version, 16),
-      prevHash: stratumPrevhashToHeader(job.job.prevhash),
-      merkleRoot: root,
-      time: Number.parseInt(job.job.ntime, 16),
-      bits,
-      nonce,
-    });
-    const hash = sha256d(header);
-    if (!hashMeetsTarget(hash, target)) continue;
-    s.write(
-      encodeJmMessage(
-        {
-          type: 'FOUND_BLOCK',
-          jobId: job.job.jobId,
-          extranonce,
-          ntime: job.job.ntime,
-          nonce: hex32(nonce),
-          version: job.job.version,
-        },
-        1,
-      ),
-    );
-    return bytesToHex(reversed(hash));
-  }
+  const gw = new JobWatcher(port);
+  cleanups.push(() => gw.close());
+  await until(() => gw.jobs.length > 0);
+  return gw.solve(gw.jobs[0]!, '01');
+}
+
+/** Region B: a blockmaster whose local node has `mempool` and takes its submitblock. */
+async function regionB(mempool: Map<string, string>) {
+  const rpcB = new TestRpcNode(mempool);
+  const urlB = await rpcB.listen();
+  cleanups.push(() => rpcB.close());
+  const cfgB = parseBlockmasterConfig({
+    listen: { host: '127.0.0.1', port: 0 },
+    bitcoind: urlB,
+    logLevel: 'silent',
+  });
+  if (!cfgB.ok) throw new Error(cfgB.error.message);
+  const bmB = new Blockmaster(cfgB.value, log);
+  const { port: portB } = await bmB.start();
+  cleanups.push(() => bmB.stop());
+  return { rpcB, bmB, portB };
+}
+
+/** A stand-in bitpeer: `onConnection` writes to each blockmaster that connects. Returns its port. */
+async function standInBitpeer(onConnection: (s: Socket) => void): Promise<number> {
+  const server = createServer(onConnection);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+  return (server.address() as { port: number }).port;
 }
 
 describe('blockmaster config', () => {
@@ -147,22 +94,7 @@ describe('blockmaster config', () => {
 describe('blockmaster', () => {
   it('a found block goes jobmaster → blockmaster A → bitpeer (compact to its node) and → blockmaster B (thin, one missing tx fetched) → B’s node', async () => {
     // The pool's node and jobmaster.
-    const fake = new FakeBitcoind({ longPollMs: 1000 });
-    await fake.listen();
-    cleanups.push(() => fake.close());
-    const jmCfg = parseJobmasterConfig({
-      bitcoind: [{ url: fake.url(), name: 'fake' }],
-      payoutAddress: PAYOUT,
-      listen: { host: '127.0.0.1', port: 0 },
-      pollIntervalMs: 100,
-      rpcTimeoutMs: 1000,
-      longPollTimeoutMs: 1500,
-      logLevel: 'silent',
-    });
-    if (!jmCfg.ok) throw new Error(jmCfg.error.message);
-    const jm = new Jobmaster(jmCfg.value, log);
-    const { port: jmPort } = await jm.start();
-    cleanups.push(() => jm.stop());
+    const { node: fake, jm, port: jmPort } = await startJobmaster(cleanups);
 
     // A bitpeer with one compact-block node behind it.
     const p2pNode = new TestNode('regtest', { sendCmpct: true });
@@ -188,18 +120,7 @@ describe('blockmaster', () => {
     // Region B: its node's mempool has every template transaction but the last.
     const txs = REGTEST_TEMPLATE_108.transactions;
     const mempoolB = new Map(txs.slice(0, -1).map((t) => [t.txid, t.data]));
-    const rpcB = new TestRpcNode(mempoolB);
-    const urlB = await rpcB.listen();
-    cleanups.push(() => rpcB.close());
-    const cfgB = parseBlockmasterConfig({
-      listen: { host: '127.0.0.1', port: 0 },
-      bitcoind: urlB,
-      logLevel: 'silent',
-    });
-    if (!cfgB.ok) throw new Error(cfgB.error.message);
-    const bmB = new Blockmaster(cfgB.value, log);
-    const { port: portB } = await bmB.start();
-    cleanups.push(() => bmB.stop());
+    const { rpcB, bmB, portB } = await regionB(mempoolB);
     await until(() => bmB.mempool.size === txs.length - 1);
 
     // Region A: fed by the jobmaster, relays to the bitpeer and to B.
@@ -248,27 +169,13 @@ describe('blockmaster', () => {
   it('a block a bitpeer saw on the network goes thin to B, which rebuilds it from its mempool alone; repeats are ignored', async () => {
     const raw = hexToBytes(readFixture('bitcoin/regtest-core-v31/block-height108.hex').trim());
     const block = parseBlock(raw);
-    const rpcB = new TestRpcNode(new Map());
-    const urlB = await rpcB.listen();
-    cleanups.push(() => rpcB.close());
-    const cfgB = parseBlockmasterConfig({
-      listen: { host: '127.0.0.1', port: 0 },
-      bitcoind: urlB,
-      logLevel: 'silent',
-    });
-    if (!cfgB.ok) throw new Error(cfgB.error.message);
-    const bmB = new Blockmaster(cfgB.value, log);
-    const { port: portB } = await bmB.start();
-    cleanups.push(() => bmB.stop());
+    const { rpcB, bmB, portB } = await regionB(new Map());
     for (const tx of block.transactions.slice(1)) bmB.mempool.add(bytesToHex(reversed(txid(tx))), tx);
     // A stand-in bitpeer that reports the block twice.
-    const fakeBitpeer = createServer((s) => {
+    const bpPort = await standInBitpeer((s) => {
       s.write(blockFrame(BlockFrame.UPDATE_BLOCK, 1, raw));
       s.write(blockFrame(BlockFrame.UPDATE_BLOCK, 2, raw));
     });
-    await new Promise<void>((r) => fakeBitpeer.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise<void>((r) => fakeBitpeer.close(() => r())));
-    const bpPort = (fakeBitpeer.address() as { port: number }).port;
     const cfgA = parseBlockmasterConfig({
       listen: { host: '127.0.0.1', port: 0 },
       bitpeers: [`127.0.0.1:${bpPort}`],
@@ -294,30 +201,17 @@ describe('blockmaster', () => {
   it('a short-id collision (a wrong mempool transaction) is caught by the merkle root and healed by asking for every transaction', async () => {
     const raw = hexToBytes(readFixture('bitcoin/regtest-core-v31/block-height108.hex').trim());
     const block = parseBlock(raw);
-    const rpcB = new TestRpcNode(new Map());
-    const urlB = await rpcB.listen();
-    cleanups.push(() => rpcB.close());
-    const cfgB = parseBlockmasterConfig({
-      listen: { host: '127.0.0.1', port: 0 },
-      bitcoind: urlB,
-      logLevel: 'silent',
-    });
-    if (!cfgB.ok) throw new Error(cfgB.error.message);
-    const bmB = new Blockmaster(cfgB.value, log);
-    const { port: portB } = await bmB.start();
-    cleanups.push(() => bmB.stop());
+    const { rpcB, bmB, portB } = await regionB(new Map());
     // A real 48-bit collision cannot be made on demand: the mempool answers transaction 2's wtxid with
     // transaction 3's body, which is what a collision looks like to the rebuilder.
     const txs = block.transactions;
     bmB.mempool.entries = function* () {
       for (let i = 1; i < txs.length; i++) yield { hash: wtxid(txs[i]!), tx: i === 2 ? txs[3]! : txs[i]! };
     };
-    const fakeBitpeer = createServer((s) => s.write(blockFrame(BlockFrame.UPDATE_BLOCK, 1, raw)));
-    await new Promise<void>((r) => fakeBitpeer.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise<void>((r) => fakeBitpeer.close(() => r())));
+    const bpPort = await standInBitpeer((s) => s.write(blockFrame(BlockFrame.UPDATE_BLOCK, 1, raw)));
     const cfgA = parseBlockmasterConfig({
       listen: { host: '127.0.0.1', port: 0 },
-      bitpeers: [`127.0.0.1:${(fakeBitpeer.address() as { port: number }).port}`],
+      bitpeers: [`127.0.0.1:${bpPort}`],
       peers: [`127.0.0.1:${portB}`],
       logLevel: 'silent',
     });

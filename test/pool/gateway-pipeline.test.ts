@@ -1,11 +1,7 @@
 // The gateway with its real neighbours: jobmaster + fake bitcoind for found blocks, metawriter + a real
 // redis-server for stats, and the disk spool while the metawriter is away.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import {
   bytesToHex,
   concatBytes,
@@ -15,40 +11,28 @@ import {
   sha256d,
 } from '@farmhand/core/bitcoin';
 import { stratumPrevhashToHeader } from '@farmhand/core/stratum';
-import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
-import { parseGatewayConfig, type GatewayConfigInput } from '../../pool/src/gateway/config.js';
-import { startGateway, type RunningGateway } from '../../pool/src/gateway/gateway.js';
-import { Jobmaster, parseJobmasterConfig } from '../../pool/src/jobmaster/index.js';
-import { parseMetawriterConfig } from '../../pool/src/metawriter/config.js';
-import { startMetawriter, type RunningMetawriter } from '../../pool/src/metawriter/metawriter.js';
-import { freePort, startRedis, type RedisServer } from '../support/redis.js';
+import type { GatewayConfigInput } from '../../pool/src/gateway/config.js';
+import type { RunningGateway } from '../../pool/src/gateway/gateway.js';
+import type { RunningMetawriter } from '../../pool/src/metawriter/metawriter.js';
+import { freePort } from '../support/redis.js';
 import { TestAgent, TestJobmaster, TestMiner, jmJob, mineRecord, until } from './gateway-peers.js';
+import {
+  startJobmaster,
+  startTestGateway,
+  startTestMetawriter,
+  tempDir as tempDirIn,
+  useCleanups,
+  useRedis,
+} from './pool-harness.js';
 
-const log = pino({ level: 'silent' });
 const D = 1e-6;
 const TOKEN = 'agent-7-secret-token';
-const PAYOUT = 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5';
 
-let redisServer: RedisServer;
-let redis: Redis;
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.port, '127.0.0.1');
-});
-afterAll(async () => {
-  redis.disconnect();
-  await redisServer.stop();
-});
-
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
+const local = useRedis();
+const cleanup = useCleanups();
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'farmhand-gw-'));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return tempDirIn(cleanup, 'farmhand-gw-');
 }
 
 async function gateway(
@@ -57,55 +41,24 @@ async function gateway(
   spoolDir: string,
   over: Partial<GatewayConfigInput> = {},
 ) {
-  const c = parseGatewayConfig({
-    name: 'gw-pipe',
-    host: 'gw-pipe.local',
-    coin: 'btc',
-    stratum: { host: '127.0.0.1', port: 0 },
-    uplink: { host: '127.0.0.1', port: 0 },
-    agents: [{ id: 'farm-7', token: TOKEN }],
-    agentDifficulty: D,
-    jobmaster: [`127.0.0.1:${jobmasterPort}`],
-    metawriter: `127.0.0.1:${metawriterPort}`,
-    startDifficulty: D,
-    minDifficulty: D,
-    spool: { dir: spoolDir },
-    logLevel: 'silent',
-    ...over,
-  });
-  if (!c.ok) throw new Error(c.error.message);
-  const gw = await startGateway(c.value, log);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await gw.stop();
-  };
-  cleanup.push(stop);
-  await until(() => gw.work.current, 10_000, 'the first job at the gateway');
-  return { gw, stop };
+  const started = await startTestGateway(
+    cleanup,
+    {
+      name: 'gw-pipe',
+      agent: { id: 'farm-7', token: TOKEN },
+      difficulty: D,
+      jobmasterPort,
+      metawriterPort,
+      spoolDir,
+    },
+    over,
+  );
+  await until(() => started.gw.work.current, 10_000, 'the first job at the gateway');
+  return started;
 }
 
 async function metawriter(port = 0): Promise<RunningMetawriter> {
-  const c = parseMetawriterConfig({
-    listen: { host: '127.0.0.1', port },
-    redis: { url: redisServer.url },
-    logLevel: 'fatal',
-  });
-  if (!c.ok) throw new Error(c.error.message);
-  const mw = await startMetawriter(c.value, log);
-  let stopped = false;
-  cleanup.push(async () => {
-    if (!stopped) await mw.stop();
-    stopped = true;
-  });
-  return {
-    ...mw,
-    stop: async () => {
-      if (!stopped) await mw.stop();
-      stopped = true;
-    },
-  };
+  return startTestMetawriter(cleanup, local.server.url, port);
 }
 
 function miner(gw: RunningGateway, user: string): TestMiner {
@@ -121,29 +74,13 @@ function agent(gw: RunningGateway): TestAgent {
 }
 
 async function sumHash(key: string): Promise<number> {
-  const h = await redis.hgetall(key);
+  const h = await local.client.hgetall(key);
   return Object.values(h).reduce((s, v) => s + Number(v), 0);
 }
 
 describe('gateway → jobmaster → fake bitcoind', () => {
   it('a block from a direct miner and one from an agent (BLOCK ahead of its record) are accepted by the node', async () => {
-    const fake = new FakeBitcoind({ longPollMs: 1000 });
-    await fake.listen();
-    cleanup.push(() => fake.close());
-    const jc = parseJobmasterConfig({
-      bitcoind: [{ url: fake.url(), name: 'fake' }],
-      payoutAddress: PAYOUT,
-      listen: { host: '127.0.0.1', port: 0 },
-      extranonceSize: 12,
-      pollIntervalMs: 100,
-      rpcTimeoutMs: 1000,
-      longPollTimeoutMs: 1500,
-      logLevel: 'silent',
-    });
-    if (!jc.ok) throw new Error(jc.error.message);
-    const jm = new Jobmaster(jc.value, log);
-    const { port } = await jm.start();
-    cleanup.push(() => jm.stop());
+    const { node: fake, port } = await startJobmaster(cleanup, { jobmaster: { extranonceSize: 12 } });
     const { gw } = await gateway(port, await freePort(), tempDir());
 
     // Regtest's target is easier than difficulty 1e-6, so every accepted share is a block.
@@ -192,7 +129,7 @@ describe('gateway → jobmaster → fake bitcoind', () => {
 
 describe('gateway → metawriter → Redis', () => {
   it('per-user and per-worker keys equal what the miner and the agent submitted', async () => {
-    await redis.flushall();
+    await local.client.flushall();
     const jm = new TestJobmaster(jmJob('7', { bits: '1d00ffff' }));
     await jm.listen();
     cleanup.push(() => jm.close());
@@ -239,7 +176,7 @@ describe('gateway → metawriter → Redis', () => {
     expect(await sumHash('btc:mh:gw-pipe.local:reject')).toBe(2);
     // goal = difficulty / network difficulty (1 for nBits 1d00ffff), per user
     expect(await sumHash('btc:g:alice')).toBeCloseTo(3 * D, 12);
-    const events = (await redis.lrange('newevent', 0, -1)).map(
+    const events = (await local.client.lrange('newevent', 0, -1)).map(
       (e) => JSON.parse(e) as { user: string; worker: string; event: string },
     );
     expect(events).toContainEqual(
@@ -251,7 +188,7 @@ describe('gateway → metawriter → Redis', () => {
   });
 
   it('metawriter away → batches spooled to disk (across a gateway restart) → metawriter back → all arrive once', async () => {
-    await redis.flushall();
+    await local.client.flushall();
     const jm = new TestJobmaster(jmJob('8', { bits: '1d00ffff' }));
     await jm.listen();
     cleanup.push(() => jm.close());

@@ -1,8 +1,6 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { createServer, type Server, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { bip34HeightPush, bytesToHex, hexToBytes, reversed } from '@farmhand/core/bitcoin';
-import { FrameDecoder } from '@farmhand/core/uplink';
 import {
   LineDecoder,
   encodeNotify,
@@ -10,19 +8,12 @@ import {
   prevhashToStratum,
   type StratumJob,
 } from '@farmhand/core/stratum';
-import { FakeBitcoind } from '../../pool/src/fake-bitcoind/index.js';
-import {
-  Jobmaster,
-  decodeJmMessage,
-  parseJobmasterConfig,
-  type JobMessage,
-} from '../../pool/src/jobmaster/index.js';
 import { Poolbench, claimOf, parsePoolbenchConfig, type Verdict } from '../../pool/src/poolbench/index.js';
+import { HASH107, HASH108, until } from './bitpeer-node.js';
+import { JobWatcher, log, startJobmaster, useCleanups } from './pool-harness.js';
 
-const log = pino({ level: 'silent' });
-const PAYOUT = 'bcrt1q0xcqpzrky6eff2g52qdye53xkk9jxkvrl4xfg5';
-const HASH107 = '50641d090f6ab7d5d049e34857266a6c2845c84f27a61270a5ee98a66c9b9d58';
-const HASH108 = '434d09bbaaf581fedfff03cc3de195744edd2c7a4c320ed25d2af2d96322aac8';
+const cleanups = useCleanups();
+
 const FAKE108 = 'ee'.repeat(32);
 
 /** A job as another pool would send it: a coinbase whose scriptSig starts with the BIP34 height. */
@@ -91,53 +82,9 @@ class TestPool {
   }
 }
 
-/** Watches the jobmaster's jobs as a gateway would. */
-class JobWatcher {
-  readonly jobs: JobMessage[] = [];
-  #socket: Socket;
-  constructor(port: number) {
-    this.#socket = connect(port, '127.0.0.1');
-    const dec = new FrameDecoder();
-    this.#socket.on('data', (chunk: Buffer) => {
-      for (const f of dec.push(chunk)) {
-        if (!f.ok) continue;
-        const m = decodeJmMessage(f.value);
-        if (m.ok && m.value.type === 'JOB') this.jobs.push(m.value);
-      }
-    });
-  }
-  close(): void {
-    this.#socket.destroy();
-  }
-}
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!cond()) throw new Error('condition not met in time');
-}
-
 async function setup(pools: { trusted: boolean }[], quorum: number, extra: Record<string, unknown> = {}) {
-  const node = new FakeBitcoind({ longPollMs: 1000 });
-  await node.listen();
-  cleanups.push(() => node.close());
-  const jmCfg = parseJobmasterConfig({
-    bitcoind: [{ url: node.url(), name: 'fake' }],
-    payoutAddress: PAYOUT,
-    listen: { host: '127.0.0.1', port: 0 },
-    pollIntervalMs: 100,
-    rpcTimeoutMs: 1000,
-    longPollTimeoutMs: 1500,
-    logLevel: 'silent',
-  });
-  if (!jmCfg.ok) throw new Error(jmCfg.error.message);
-  const jm = new Jobmaster(jmCfg.value, log);
-  const { port } = await jm.start();
-  cleanups.push(() => jm.stop());
+  const { jm, port } = await startJobmaster(cleanups);
+  // Watches the jobmaster's jobs as a gateway would.
   const watcher = new JobWatcher(port);
   cleanups.push(() => watcher.close());
   await until(() => watcher.jobs.length > 0);
