@@ -1,30 +1,17 @@
 // `farmhand-pool alertcenter --config FILE`
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { readJsonConfig } from '../metawriter/config-file.js';
 import { startAlertcenter } from './alertcenter.js';
 import { parseAlertcenterConfig } from './config.js';
-import { createServiceNotifier } from '../service/index.js';
+import { createServiceNotifier, loadRoleConfig } from '../service/index.js';
 
 export function alertcenterCommand(): Command {
   return new Command('alertcenter')
     .description('receive FATAL log lines from every role and push them to the Redis list alert:message')
     .requiredOption('--config <file>', 'JSON config file')
     .action(async (opts: { config: string }) => {
-      let raw: unknown;
-      try {
-        raw = readJsonConfig(opts.config);
-      } catch (e) {
-        console.error(`alertcenter: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const config = parseAlertcenterConfig(raw);
-      if (!config.ok) {
-        console.error(`alertcenter: ${opts.config}: ${config.error.message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const config = loadRoleConfig('alertcenter', opts.config, parseAlertcenterConfig);
+      if (!config) return;
       const log = pino({ name: 'alertcenter', level: config.value.logLevel });
       const notifier = createServiceNotifier();
       const running = await startAlertcenter(config.value, log);

@@ -1,30 +1,17 @@
 // `farmhand-pool bitpeer --config FILE`
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { parseBitpeerConfig } from './config.js';
 import { Bitpeer } from './bitpeer.js';
-import { createServiceNotifier } from '../service/index.js';
+import { createServiceNotifier, loadRoleConfig } from '../service/index.js';
 
 export function bitpeerCommand(): Command {
   return new Command('bitpeer')
     .description('light Bitcoin P2P node: new tips to the jobmasters at once, found blocks to many nodes')
     .requiredOption('--config <file>', 'JSON config file (see docs/bitpeer.md)')
     .action(async (opts: { config: string }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(opts.config, 'utf8'));
-      } catch (e) {
-        console.error(`bitpeer: cannot read config ${opts.config}: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const config = parseBitpeerConfig(raw);
-      if (!config.ok) {
-        console.error(`bitpeer: ${opts.config}: ${config.error.message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const config = loadRoleConfig('bitpeer', opts.config, parseBitpeerConfig);
+      if (!config) return;
       const log = pino({ name: 'bitpeer', level: config.value.logLevel });
       const bitpeer = new Bitpeer(config.value, log);
       const notifier = createServiceNotifier();

@@ -1,5 +1,6 @@
 // `farmhand-pool blockmaster --config FILE`
 import { readFileSync } from 'node:fs';
+import { loadRoleConfig } from '../service/index.js';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { parseBlockmasterConfig } from './config.js';
@@ -10,20 +11,8 @@ export function blockmasterCommand(): Command {
     .description('relay found blocks at once: raw to bitpeers, thin to blockmasters in other regions')
     .requiredOption('--config <file>', 'JSON config file (see docs/blockmaster.md)')
     .action(async (opts: { config: string }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(opts.config, 'utf8'));
-      } catch (e) {
-        console.error(`blockmaster: cannot read config ${opts.config}: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const config = parseBlockmasterConfig(raw);
-      if (!config.ok) {
-        console.error(`blockmaster: ${opts.config}: ${config.error.message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const config = loadRoleConfig('blockmaster', opts.config, parseBlockmasterConfig);
+      if (!config) return;
       const log = pino({ name: 'blockmaster', level: config.value.logLevel });
       const bm = new Blockmaster(config.value, log);
       try {

@@ -1,10 +1,9 @@
 // `farmhand-pool gateway --config FILE`
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { parseGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
-import { createServiceNotifier } from '../service/index.js';
+import { createServiceNotifier, loadRoleConfig } from '../service/index.js';
 
 export function gatewayCommand(): Command {
   return new Command('gateway')
@@ -13,20 +12,8 @@ export function gatewayCommand(): Command {
     )
     .requiredOption('--config <file>', 'JSON config file')
     .action(async (opts: { config: string }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(opts.config, 'utf8'));
-      } catch (e) {
-        console.error(`gateway: ${opts.config}: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const config = parseGatewayConfig(raw);
-      if (!config.ok) {
-        console.error(`gateway: ${opts.config}: ${config.error.message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const config = loadRoleConfig('gateway', opts.config, parseGatewayConfig);
+      if (!config) return;
       const log = pino({ name: `gateway-${config.value.name}`, level: config.value.logLevel });
       const notifier = createServiceNotifier();
       const running = await startGateway(config.value, log);

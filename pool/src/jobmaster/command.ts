@@ -1,30 +1,17 @@
 // `farmhand-pool jobmaster --config FILE`
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { parseJobmasterConfig } from './config.js';
 import { Jobmaster } from './jobmaster.js';
-import { createServiceNotifier } from '../service/index.js';
+import { createServiceNotifier, loadRoleConfig } from '../service/index.js';
 
 export function jobmasterCommand(): Command {
   return new Command('jobmaster')
     .description('turn bitcoind block templates into jobs for the gateways and submit found blocks')
     .requiredOption('--config <file>', 'JSON config file (see docs/jobmaster.md)')
     .action(async (opts: { config: string }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(opts.config, 'utf8'));
-      } catch (e) {
-        console.error(`jobmaster: cannot read config ${opts.config}: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const config = parseJobmasterConfig(raw);
-      if (!config.ok) {
-        console.error(`jobmaster: ${opts.config}: ${config.error.message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const config = loadRoleConfig('jobmaster', opts.config, parseJobmasterConfig);
+      if (!config) return;
       const log = pino({ name: 'jobmaster', level: config.value.logLevel });
       const jobmaster = new Jobmaster(config.value, log);
       const notifier = createServiceNotifier();

@@ -1,8 +1,7 @@
 // `farmhand-pool metarelay --config FILE`
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { readJsonConfig } from '../metawriter/config-file.js';
-import { createServiceNotifier } from '../service/index.js';
+import { createServiceNotifier, loadRoleConfig } from '../service/index.js';
 import { parseMetarelayConfig } from './config.js';
 import { startMetarelay } from './metarelay.js';
 
@@ -13,20 +12,8 @@ export function metarelayCommand(): Command {
     )
     .requiredOption('--config <file>', 'JSON config file (see docs/metarelay.md)')
     .action(async (opts: { config: string }) => {
-      let raw: unknown;
-      try {
-        raw = readJsonConfig(opts.config);
-      } catch (e) {
-        console.error(`metarelay: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const config = parseMetarelayConfig(raw);
-      if (!config.ok) {
-        console.error(`metarelay: ${opts.config}: ${config.error.message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const config = loadRoleConfig('metarelay', opts.config, parseMetarelayConfig);
+      if (!config) return;
       const log = pino({ name: `metarelay-${config.value.name}`, level: config.value.logLevel });
       let running;
       try {

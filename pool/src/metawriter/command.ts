@@ -2,30 +2,17 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { AlertSender, fatalToAlertcenter } from '../alertcenter/alert-sender.js';
-import { readJsonConfig } from './config-file.js';
 import { parseMetawriterConfig } from './config.js';
 import { startMetawriter } from './metawriter.js';
-import { createServiceNotifier } from '../service/index.js';
+import { createServiceNotifier, loadRoleConfig } from '../service/index.js';
 
 export function metawriterCommand(): Command {
   return new Command('metawriter')
     .description('receive stats batches from gateways/metarelays and write them to Redis in the seed format')
     .requiredOption('--config <file>', 'JSON config file')
     .action(async (opts: { config: string }) => {
-      let raw: unknown;
-      try {
-        raw = readJsonConfig(opts.config);
-      } catch (e) {
-        console.error(`metawriter: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
-      const config = parseMetawriterConfig(raw);
-      if (!config.ok) {
-        console.error(`metawriter: ${opts.config}: ${config.error.message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const config = loadRoleConfig('metawriter', opts.config, parseMetawriterConfig);
+      if (!config) return;
       const alert = config.value.alert;
       const sender = alert ? new AlertSender(alert.host, alert.target) : undefined;
       const log = pino({

@@ -1,1 +1,2 @@
 export * from './sd-notify.js';
+export * from './role-config.js';
