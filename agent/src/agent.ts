@@ -160,9 +160,12 @@ export class Agent {
     upstreams.on('replay', () => void this.replay());
     upstreams.on('ack', (acks: ShareAck[]) => this.onAcks(acks));
 
+    // Durable before the miner hears "accepted": a refusal (buffer full) becomes the miner's error.
     server.setShareSink(async (e) => {
-      const seq = await this.persist(e);
-      upstreams.submitShares([{ ...this.record(e), seq }]);
+      const record = this.record(e);
+      const r = await this.commit.append(record);
+      if (!r.ok) throw new Error(r.error.message);
+      upstreams.submitShares([{ ...record, seq: r.value }]);
     });
     server.on('share', (e: ShareEvent) => {
       const closed = this.stats.add({
@@ -226,13 +229,6 @@ export class Agent {
       at: e.at,
       ...(w?.upstream !== undefined ? { upstream: w.upstream } : {}),
     };
-  }
-
-  /** Durable before the miner hears "accepted": a refusal (buffer full) becomes the miner's error. */
-  private async persist(e: ShareEvent): Promise<number> {
-    const r = await this.commit.append(this.record(e));
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
   }
 
   private onAcks(acks: ShareAck[]): void {
